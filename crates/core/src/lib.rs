@@ -1,0 +1,11 @@
+//! earshot core: pure Rust, no web types. Compiled natively (CLI) and to wasm (app),
+//! so both give the same numbers.
+//!
+//! Data flows one way: audio → features → embedding → index → ranked results.
+
+pub mod audio;
+pub mod error;
+pub mod features;
+pub mod sniff;
+
+pub use error::{Error, Result};
