@@ -1,0 +1,209 @@
+// Shared helpers for the end-to-end tests: browser launch, page setup, waiting for a result,
+// and the expected duration / frame count computed from an audio file's own header.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ROOT, startServer } from './server.mjs';
+
+export const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'audio');
+export const fixture = (name) => path.join(FIXTURES, name);
+
+export const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export function launch(extraArgs = []) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_ARGS, ...extraArgs],
+  });
+}
+
+/**
+ * Starts the server and a browser; returns { server, browser, open(), close() }.
+ * `open(contextOptions)` gives a page that has loaded the app and is ready; uncaught page errors
+ * are collected in `page.errors` (tests assert it stays empty).
+ */
+export async function setup(extraArgs = []) {
+  const server = await startServer();
+  const browser = await launch(extraArgs);
+  const contexts = [];
+  return {
+    server,
+    browser,
+    async open(contextOptions = {}, initScript = null) {
+      const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, ...contextOptions });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.errors = [];
+      page.on('pageerror', (e) => page.errors.push(String(e?.stack ?? e)));
+      if (initScript) await page.addInitScript(initScript);
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });
+      return page;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+const runs = (page) => page.evaluate(() => Number(document.querySelector('.app')?.dataset.runs ?? 0));
+
+/** Runs `action` and waits for the app to finish the run it starts; returns what the page shows. */
+export async function runAndRead(page, action, timeout = 60_000) {
+  const before = await runs(page);
+  await action();
+  await page.waitForFunction((n) => Number(document.querySelector('.app').dataset.runs) > n, before, {
+    timeout,
+  });
+  return read(page);
+}
+
+/** What the page currently shows. */
+export function read(page) {
+  return page.evaluate(() => {
+    const q = (id) => document.querySelector(`[data-testid=${id}]`);
+    const err = q('error');
+    const visible = !!err && !err.hidden && getComputedStyle(err).display !== 'none' && err.offsetHeight > 0;
+    return {
+      state: document.querySelector('.app').dataset.state,
+      error: visible ? err.textContent.trim() : null,
+      errorText: err?.textContent ?? '',
+      name: q('file-name')?.textContent ?? null,
+      durationText: q('duration')?.textContent.trim() ?? null,
+      seconds: q('duration')?.dataset.seconds === undefined ? null : Number(q('duration').dataset.seconds),
+      framesText: q('frames')?.textContent.trim() ?? null,
+      frames: q('frames')?.dataset.frames === undefined ? null : Number(q('frames').dataset.frames),
+      source: q('source')?.textContent.trim() ?? null,
+    };
+  });
+}
+
+/** Pixel statistics of a canvas: size, distinct colours, share of pixels unlike the corner. */
+export function canvasStats(page, testid) {
+  return page.evaluate((id) => {
+    const c = document.querySelector(`[data-testid=${id}]`);
+    const { width: w, height: h } = c;
+    const d = c.getContext('2d').getImageData(0, 0, w, h).data;
+    const colours = new Set();
+    let differ = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const k = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+      if (colours.size < 5000) colours.add(k);
+      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) differ++;
+    }
+    return { width: w, height: h, cssWidth: c.clientWidth, colours: colours.size, differ: differ / (w * h) };
+  }, testid);
+}
+
+/** Uploads a file (path, or { name, mimeType, buffer }) through the file input. */
+export function upload(page, file) {
+  return runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', file));
+}
+
+/** Drops a file on the page via a DataTransfer built in the page and a dispatched `drop`. */
+export function drop(page, name, bytes, type = '') {
+  return runAndRead(page, () =>
+    page.evaluate(
+      async ({ name, b64, type }) => {
+        const bin = atob(b64);
+        const u8 = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
+        const dt = new DataTransfer();
+        dt.items.add(new File([u8], name, { type }));
+        const target = document.querySelector('main') ?? document.body;
+        target.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        // Let the page render the highlight before dropping.
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        window.__dragHighlight = document.querySelector('.app').classList.contains('dragging');
+        target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { name, b64: Buffer.from(bytes).toString('base64'), type },
+    ),
+  );
+}
+
+// ---------- expected values from headers ----------
+
+export const TARGET_SR = 22050;
+export const HOP = 220;
+
+/** Samples after the core's resampling to 22 050 Hz: round(n * 22050 / rate), at least 1. */
+export function resampledLen(n, rate) {
+  if (n === 0) return 0;
+  if (rate === TARGET_SR) return n;
+  return Math.max(1, Math.floor((2 * n * TARGET_SR + rate) / (2 * rate)));
+}
+
+/** librosa center=True frame count. */
+export const expectedFrames = (n, rate) => 1 + Math.floor(resampledLen(n, rate) / HOP);
+
+/** { rate, channels, samples } from a WAV, FLAC or Ogg Vorbis file's bytes. */
+export function audioInfo(buf) {
+  const tag = buf.toString('latin1', 0, 4);
+  if (tag === 'RIFF') return wavInfo(buf);
+  if (tag === 'fLaC') return flacInfo(buf);
+  if (tag === 'OggS') return oggVorbisInfo(buf);
+  throw new Error(`unknown format ${JSON.stringify(tag)}`);
+}
+
+function wavInfo(buf) {
+  let off = 12;
+  let fmt = null;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('latin1', off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      fmt = {
+        channels: buf.readUInt16LE(off + 10),
+        rate: buf.readUInt32LE(off + 12),
+        blockAlign: buf.readUInt16LE(off + 20),
+      };
+    } else if (id === 'data') {
+      if (!fmt) throw new Error('data before fmt');
+      return { rate: fmt.rate, channels: fmt.channels, samples: Math.floor(size / fmt.blockAlign) };
+    }
+    off += 8 + size + (size & 1);
+  }
+  throw new Error('no data chunk');
+}
+
+function flacInfo(buf) {
+  // STREAMINFO is the first metadata block: 4-byte header at 4, body at 8.
+  const b = buf.subarray(8, 8 + 34);
+  const rate = (b[10] << 12) | (b[11] << 4) | (b[12] >> 4);
+  const channels = ((b[12] >> 1) & 7) + 1;
+  const samples = (b[13] & 0x0f) * 2 ** 32 + b.readUInt32BE(14);
+  return { rate, channels, samples };
+}
+
+function oggVorbisInfo(buf) {
+  // Identification header: first page's packet "\x01vorbis", rate at +12 after the packet type.
+  const idPkt = buf.indexOf(Buffer.from('\x01vorbis', 'latin1'));
+  const channels = buf[idPkt + 11];
+  const rate = buf.readUInt32LE(idPkt + 12);
+  // Granule position of the last page = total samples.
+  const last = buf.lastIndexOf(Buffer.from('OggS', 'latin1'));
+  const samples = Number(buf.readBigInt64LE(last + 6));
+  return { rate, channels, samples };
+}
+
+/** Expected { seconds, frames } for the file at `p` (or a Buffer). */
+export function expected(p) {
+  const info = audioInfo(Buffer.isBuffer(p) ? p : fs.readFileSync(p));
+  return { ...info, seconds: info.samples / info.rate, frames: expectedFrames(info.samples, info.rate) };
+}

@@ -1,0 +1,52 @@
+// Recording through Chromium's fake microphone (a 3 s, 48 kHz WAV it loops).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, read, fixture, canvasStats } from './helpers.mjs';
+
+const MIC = fixture('mic_guit_harmonics_48k.wav');
+let env;
+let page;
+before(async () => {
+  env = await setup([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${MIC}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
+  page = await env.open();
+});
+after(async () => {
+  try {
+    assert.deepEqual(page?.errors ?? [], [], 'uncaught errors in the page');
+  } finally {
+    await env?.close();
+  }
+});
+
+test('record ~2 s, stop: the recording is analysed', async () => {
+  const button = page.locator('[data-testid=record]');
+  assert.equal((await button.textContent()).trim(), 'Record');
+  const runsBefore = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=record]').textContent.trim() === 'Stop', null, {
+    timeout: 15_000,
+  });
+  const t0 = Date.now();
+  // The level meter moves while recording.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=level]').value) > 0.05, null, {
+    timeout: 5_000,
+  });
+  await page.waitForTimeout(Math.max(0, 2000 - (Date.now() - t0)));
+  await button.click();
+  const recorded = (Date.now() - t0) / 1000;
+  await page.waitForFunction((n) => Number(document.querySelector('.app').dataset.runs) > n, runsBefore, {
+    timeout: 30_000,
+  });
+  const shown = await read(page);
+  assert.equal(shown.error, null, `unexpected error: ${shown.error}`);
+  assert.ok(Math.abs(shown.seconds - recorded) <= 0.5, `duration ${shown.seconds} vs recorded ${recorded}`);
+  assert.ok(shown.frames > 0, `frames ${shown.frames}`);
+  assert.equal((await button.textContent()).trim(), 'Record');
+  assert.equal(await page.evaluate(() => Number(document.querySelector('[data-testid=level]').value)), 0);
+  assert.ok((await canvasStats(page, 'waveform')).differ > 0.02, 'waveform drawn');
+});
