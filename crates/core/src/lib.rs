@@ -7,5 +7,6 @@ pub mod audio;
 pub mod error;
 pub mod features;
 pub mod sniff;
+pub mod text;
 
 pub use error::{Error, Result};
