@@ -6,6 +6,7 @@
 pub mod audio;
 pub mod error;
 pub mod features;
+pub mod model;
 pub mod sniff;
 pub mod text;
 
