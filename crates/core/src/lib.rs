@@ -5,7 +5,9 @@
 
 pub mod audio;
 pub mod error;
+pub mod eval;
 pub mod features;
+pub mod index;
 pub mod model;
 pub mod sniff;
 pub mod text;

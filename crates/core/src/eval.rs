@@ -1,0 +1,151 @@
+//! Evaluation as in the paper: MAP@3 of label rankings obtained by kNN voting (k = 25).
+//!
+//! Every direction (audio→audio, text→audio, audio→text, text→text) is evaluated the same way: a
+//! query is ranked against labelled reference items, the labels of its `k` nearest references
+//! vote ([`crate::index::vote`]), and the average precision at 3 of that label ranking is taken
+//! against the query's true label. With one true label, AP@3 is 1/rank when the true label is
+//! ranked within the first 3, else 0.
+
+use crate::index::{top_k, vote, Metric};
+
+/// AP@k of a label ranking for a query with one true label.
+pub fn average_precision_at_k(ranking: &[&str], truth: &str, k: usize) -> f64 {
+    ranking
+        .iter()
+        .take(k)
+        .position(|&l| l == truth)
+        .map_or(0.0, |r| 1.0 / (r as f64 + 1.0))
+}
+
+/// Label ranking of `query` by kNN voting over row-major `refs` (`dim` each) with `ref_labels`.
+pub fn knn_ranking<'a>(
+    query: &[f32],
+    refs: &[f32],
+    ref_labels: &[&'a str],
+    dim: usize,
+    k: usize,
+    metric: Metric,
+) -> Vec<&'a str> {
+    let hits = top_k(refs, dim, query, k, metric);
+    let labels: Vec<&str> = hits.iter().map(|h| ref_labels[h.item]).collect();
+    vote(&labels).into_iter().map(|(l, _)| l).collect()
+}
+
+/// MAP@`at` over all queries (row-major, `dim` each) with kNN (`k`) voting over the references.
+#[allow(clippy::too_many_arguments)]
+pub fn map_at(
+    queries: &[f32],
+    query_labels: &[&str],
+    refs: &[f32],
+    ref_labels: &[&str],
+    dim: usize,
+    k: usize,
+    at: usize,
+    metric: Metric,
+) -> f64 {
+    if query_labels.is_empty() || dim == 0 {
+        return 0.0;
+    }
+    let total: f64 = queries
+        .chunks_exact(dim)
+        .zip(query_labels)
+        .map(|(q, truth)| {
+            let ranking = knn_ranking(q, refs, ref_labels, dim, k, metric);
+            average_precision_at_k(&ranking, truth, at)
+        })
+        .sum();
+    total / query_labels.len() as f64
+}
+
+/// The chance level the paper reports: 1 / number of classes (2.4 % for 41 classes).
+pub fn chance(n_classes: usize) -> f64 {
+    if n_classes == 0 {
+        return 0.0;
+    }
+    1.0 / n_classes as f64
+}
+
+/// The expected MAP@3 of a uniformly random label ranking: (1 + 1/2 + 1/3) / n.
+pub fn random_map3(n_classes: usize) -> f64 {
+    if n_classes == 0 {
+        return 0.0;
+    }
+    (1.0 + 0.5 + 1.0 / 3.0) / n_classes as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ap_at_3_is_reciprocal_rank_within_3() {
+        let r = ["Bark", "Meow", "Gong", "Cough"];
+        assert_eq!(average_precision_at_k(&r, "Bark", 3), 1.0);
+        assert_eq!(average_precision_at_k(&r, "Meow", 3), 0.5);
+        assert!((average_precision_at_k(&r, "Gong", 3) - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(average_precision_at_k(&r, "Cough", 3), 0.0);
+        assert_eq!(average_precision_at_k(&r, "Rain", 3), 0.0);
+    }
+
+    #[test]
+    fn map_of_separable_clusters_is_one_and_of_swapped_labels_is_zero() {
+        // Two clusters far apart; references and queries drawn near each.
+        let refs = [0.0, 0.0, 0.1, 0.0, 10.0, 10.0, 10.1, 10.0];
+        let ref_labels = ["Bark", "Bark", "Gong", "Gong"];
+        let queries = [0.05, 0.05, 9.9, 10.0];
+        let m = map_at(
+            &queries,
+            &["Bark", "Gong"],
+            &refs,
+            &ref_labels,
+            2,
+            2,
+            3,
+            Metric::ExpL2,
+        );
+        assert_eq!(m, 1.0);
+        // With k = 4 both labels get votes: the true one still ranks first.
+        let m = map_at(
+            &queries,
+            &["Bark", "Gong"],
+            &refs,
+            &ref_labels,
+            2,
+            4,
+            3,
+            Metric::ExpL2,
+        );
+        assert_eq!(m, 1.0);
+        // Wrong truths: the true label is second -> 0.5 each.
+        let m = map_at(
+            &queries,
+            &["Gong", "Bark"],
+            &refs,
+            &ref_labels,
+            2,
+            4,
+            3,
+            Metric::ExpL2,
+        );
+        assert_eq!(m, 0.5);
+        // With k = 2 the wrong label never appears.
+        let m = map_at(
+            &queries,
+            &["Gong", "Bark"],
+            &refs,
+            &ref_labels,
+            2,
+            2,
+            3,
+            Metric::ExpL2,
+        );
+        assert_eq!(m, 0.0);
+    }
+
+    #[test]
+    fn chance_levels_for_41_classes() {
+        assert!((chance(41) - 0.024).abs() < 1e-3);
+        assert!((random_map3(41) - 0.0447).abs() < 1e-3);
+        assert_eq!(random_map3(0), 0.0);
+    }
+}
