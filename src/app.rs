@@ -180,6 +180,10 @@ pub fn App() -> impl IntoView {
                             holder_done.borrow_mut().take();
                             mic.set(Mic::Off);
                             match blob {
+                                Ok(blob) if blob.size() <= 0.0 => fail(
+                                    "The recording is empty: nothing came from the microphone."
+                                        .to_owned(),
+                                ),
                                 Ok(blob) => run_blob(
                                     "Microphone recording".to_owned(),
                                     blob,

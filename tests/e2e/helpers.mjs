@@ -47,6 +47,10 @@ export async function setup(extraArgs = []) {
       const page = await context.newPage();
       page.errors = [];
       page.on('pageerror', (e) => page.errors.push(String(e?.stack ?? e)));
+      // A Rust panic is reported by console_error_panic_hook before the wasm traps.
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /panicked/.test(m.text())) page.errors.push(m.text());
+      });
       if (initScript) await page.addInitScript(initScript);
       await page.goto(server.url);
       await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });

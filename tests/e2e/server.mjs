@@ -22,7 +22,7 @@ const MIME = {
 };
 
 /** Serves `root` (default dist/). Resolves to { url, port, close() }. */
-export async function startServer(root = DIST) {
+export async function startServer(root = DIST, port = 0) {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`trunk build --release\` first`);
   }
@@ -52,12 +52,12 @@ export async function startServer(root = DIST) {
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', resolve);
   });
-  const { port } = server.address();
+  const bound = server.address().port;
   return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
+    url: `http://127.0.0.1:${bound}/`,
+    port: bound,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();
@@ -66,8 +66,9 @@ export async function startServer(root = DIST) {
   };
 }
 
-// `node tests/e2e/server.mjs [dir]`: serve by hand (prints the URL).
+// `[PORT=8080] node tests/e2e/server.mjs [dir]`: serve by hand (prints the URL).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const s = await startServer(process.argv[2] ? path.resolve(process.argv[2]) : DIST);
+  const dir = process.argv[2] ? path.resolve(process.argv[2]) : DIST;
+  const s = await startServer(dir, Number(process.env.PORT ?? 0));
   console.log(`serving ${process.argv[2] ?? DIST} at ${s.url}`);
 }
