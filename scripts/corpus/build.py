@@ -63,6 +63,11 @@ MIN_S = 0.1          # shorter (after trimming leading silence) is rejected
 MIN_CLIPS = 10       # a class needs at least this many clips ...
 MIN_RECS = 3         # ... from at least this many source recordings (one per split)
 SPLITS = ("train", "validation", "test")
+PROCESS_VERSION = "1"  # bump when process()/decode()/trim_leading() change behaviour
+HERE = Path(__file__).resolve().parent
+# the per-recording cache is valid only for the same extractors and processing settings
+SIG = hashlib.sha1(b"".join((HERE / f).read_bytes() for f in ("sources.py", "sf2.py", "rcc.py"))
+                   + f"{PROCESS_VERSION}|{SR}|{MAX_S}|{MIN_S}".encode()).hexdigest()[:12]
 
 
 def log(*a):
@@ -123,7 +128,9 @@ RECS = []  # filled before the worker pool forks (loaders are closures, not pick
 
 
 def rec_key(r):
-    return r.src + "|" + (r.path or "") + "|" + r.item
+    # independent of where the cache lives, so clip ids are the same on every machine
+    rel = r.path.split("/extracted/", 1)[-1] if r.path else ""
+    return r.src + "|" + rel + "|" + r.item
 
 
 def clip_base(r):
@@ -244,11 +251,16 @@ def check_clip(path):
 
 
 def main():
+    global CACHE, DEBS, EXTRACTED, OUT
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--packages", nargs="*", default=list(sources.PACKAGES),
                     help="subset of packages (default: all)")
+    ap.add_argument("--cache", type=Path, default=CACHE,
+                    help="cache root holding debs/, extracted/ and corpus/ (default: .cache)")
     args = ap.parse_args()
+    CACHE = args.cache.resolve()
+    DEBS, EXTRACTED, OUT = CACHE / "debs", CACHE / "extracted", CACHE / "corpus"
     t0 = time.time()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -280,7 +292,7 @@ def main():
         c = cache.get(rec_key(r))
         # "pruned": the clips were deleted on purpose (class too small, duplicate audio);
         # their hashes and durations are still known, so the entry stays valid
-        if c and c["label"] == r.label and c.get("crops") == r.crops and \
+        if c and c.get("sig") == SIG and c["label"] == r.label and c.get("crops") == r.crops and \
                 (c.get("pruned") or all((OUT / cl["file"]).exists() for cl in c["clips"])):
             results[i] = (c["clips"], c.get("error"))
         else:
@@ -294,7 +306,7 @@ def main():
                 results[i] = (clips, err)
                 r = RECS[i]
                 cache[rec_key(r)] = {"label": r.label, "crops": r.crops, "clips": clips,
-                                     "error": err}
+                                     "error": err, "sig": SIG}
                 if n % 250 == 0:
                     log(f"  {n}/{len(todo)} ({time.time() - t1:.0f} s)")
                     cache_path.write_text(json.dumps(cache))
@@ -347,7 +359,7 @@ def main():
     for i in redo:
         _, clips, err = process(i)
         cache[rec_key(RECS[i])] = {"label": RECS[i].label, "crops": RECS[i].crops,
-                                   "clips": clips, "error": err}
+                                   "clips": clips, "error": err, "sig": SIG}
     if redo:
         log(f"re-made clips of {len(redo)} recordings pruned in an earlier run")
 

