@@ -64,7 +64,7 @@ MIN_S = 0.1          # shorter (after trimming leading silence) is rejected
 MIN_CLIPS = 10       # a class needs at least this many clips ...
 MIN_RECS = 3         # ... from at least this many source recordings (one per split)
 SPLITS = ("train", "validation", "test")
-PROCESS_VERSION = "1"  # bump when process()/decode()/trim_leading() change behaviour
+PROCESS_VERSION = "2"  # bump when process()/decode()/trim_leading() change behaviour
 HERE = Path(__file__).resolve().parent
 # the per-recording cache is valid only for the same extractors and processing settings
 SIG = hashlib.sha1(b"".join((HERE / f).read_bytes() for f in ("sources.py", "sf2.py", "rcc.py"))
@@ -156,8 +156,9 @@ def decode(r, td):
             w.setframerate(rate)
             w.writeframes(raw)
     out = os.path.join(td, "out.wav")
-    cmd = ["sox", "-D", "-V1", inp, "-r", str(SR), "-c", "1", "-b", "16", "-e", "signed-integer",
-           out]
+    # -D: no dither (deterministic); -G: lower the gain only where resampling would clip
+    cmd = ["sox", "-D", "-G", "-V1", inp, "-r", str(SR), "-c", "1", "-b", "16",
+           "-e", "signed-integer", out]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(p.stderr.strip()[-200:])
@@ -396,6 +397,19 @@ def main():
         if prev and prev[1] != row["split"]:
             cross.append((row["id"], prev[0]))
         hash_split.setdefault(h, (row["id"], row["split"]))
+    # an independent decoder: sox must read every clip with the manifest's duration
+    sox_bad = []
+    paths = [str(OUT / row["path"]) for row in rows]
+    for k in range(0, len(paths), 200):
+        p = subprocess.run(["soxi", "-D", *paths[k:k + 200]], capture_output=True, text=True)
+        durs = p.stdout.split()
+        if p.returncode != 0 or len(durs) != len(paths[k:k + 200]):
+            sox_bad.append(f"soxi failed on clips {k}..{k + 199}: {p.stderr.strip()[-200:]}")
+            continue
+        for row, d in zip(rows[k:k + 200], durs):
+            if abs(float(d) - float(row["duration"])) > 0.001:
+                sox_bad.append(f"{row['id']}: soxi {d} s, manifest {row['duration']} s")
+    bad += [(s, "sox") for s in sox_bad]
     straddle = defaultdict(set)
     for row in rows:
         straddle[row["source_recording"]].add(row["split"])
@@ -448,7 +462,7 @@ def main():
     for s, e in errors[:30]:
         log(f"   {s}: {e}")
     log(f"stale clip files removed: {removed}")
-    log(f"CHECKS: {len(rows)} clips decoded; bad clips: {len(bad)} {bad[:5]}; "
+    log(f"CHECKS: {len(rows)} clips decoded (wave + numpy, and soxi); bad clips: {len(bad)} {bad[:5]}; "
         f"identical audio across splits: {len(cross)}; recordings straddling splits: "
         f"{len(straddling)}; packages failed: {len(problems)} {problems}")
     log(f"manifest: {man} ({man.stat().st_size} bytes)"
