@@ -24,7 +24,7 @@ A copy of the manifest is written to scripts/corpus/manifest.csv (if under 1 MB)
 
 Time (2-core machine shared with other builds, measured 2026-11-26): 5 min 37 s from an empty
 cache (226 s downloading ~2.7 GB of .debs and unpacking them, mostly 0ad-data; 110 s converting
-1 862 recordings with 2 workers); a re-run with everything cached takes about 2 s and writes a
+1 862 recordings with 2 workers; measured while a second build ran on the same cores); a re-run with everything cached takes about 2 s and writes a
 byte-identical manifest. See docs/corpus.md.
 
 Splits are by source recording (a drum-kit piece with all its velocity layers, a SoundFont
