@@ -64,7 +64,8 @@ pub fn resampled_len(n: usize, from: u32, to: u32) -> usize {
 /// (soxr HQ) frequency response (see `RESAMPLER_BLOCK` in the source).
 /// The resampler's delay is removed, so output sample `k` is at time `k / to` like input sample
 /// `i` is at `i / from`, and the output has exactly [`resampled_len`] samples. `from == to`
-/// returns a copy; empty input gives empty output.
+/// returns a copy; empty input gives empty output. Rates that share only a small common divisor
+/// with `to` need long FFT blocks (44 101 Hz → 22 050 Hz: 88 202 samples): still exact, slower.
 pub fn resample(x: &[f32], from: u32, to: u32) -> Result<Vec<f32>> {
     resample_with_block(x, from, to, RESAMPLER_BLOCK)
 }

@@ -472,11 +472,13 @@ fn savgol_weights(width: usize, polyorder: usize, deriv: usize, pos: f64) -> Vec
 /// derivative of the local least-squares polynomial over 9 frames; in the first and last 4
 /// frames, the derivative of one polynomial fitted to the first/last 9 frames.
 ///
-/// **Short-clip rule (earshot's own; librosa raises here):** when `n_frames < 9` the same
-/// centred 9-frame filter is applied with scipy's `mode="nearest"`, i.e. the sequence is
-/// extended at both ends by repeating its first/last frame. `scripts/fixtures/
-/// make_core_fixtures.py` uses the identical rule, so parity holds for clips shorter than
-/// about 80 ms. `order == 0` returns `m` unchanged; orders of 9 or more give zeros
+/// **Short-clip rule (earshot's own; librosa refuses `delta(width=9, mode="interp")` when a
+/// clip has fewer than 9 frames, i.e. is shorter than about 80 ms):** for n_frames < 9 earshot
+/// uses the same Savitzky-Golay filter (window 9, polyorder = deriv = order) with
+/// mode="nearest": the MFCC sequence is extended at both ends by repeating its first/last frame.
+/// For n_frames >= 9 it is exactly librosa's mode="interp". `scripts/fixtures/
+/// make_core_fixtures.py` states and uses the identical rule, so parity holds for clips shorter
+/// than about 80 ms. `order == 0` returns `m` unchanged; orders of 9 or more give zeros
 /// (the polynomial through 9 points has no such derivative).
 pub fn delta(m: &Frames, order: usize) -> Frames {
     let n = m.n_frames;
