@@ -3,8 +3,11 @@
 //! Exit status: 0 on success; 2 on bad input or usage, with one line on stderr naming the file or
 //! argument and the reason. Never a panic or a backtrace.
 
+mod corpus;
 mod decode;
+mod evaluate;
 mod mfcc;
+mod train;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +33,70 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Clip vectors (300-d) of every clip of a corpus manifest, for training and evaluation.
+    Features {
+        /// The manifest written by scripts/corpus/build.py.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Folder the manifest's relative paths start from (default: the manifest's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Train the Siamese model on clip vectors and write its JSON weights.
+    Train {
+        /// Clip vectors from `earshot features` (train split used).
+        #[arg(long)]
+        features: PathBuf,
+        #[arg(long, default_value = "pkg/vocab.bin")]
+        vocab: PathBuf,
+        #[arg(long, default_value = "pkg/model.json")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        epochs: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 128)]
+        batch: usize,
+        #[arg(long, default_value_t = 1e-4)]
+        lr: f64,
+        #[arg(long, value_enum, default_value = "per-modality")]
+        text_input: TextInputArg,
+        #[arg(long, value_enum, default_value = "bce")]
+        loss: train::Loss,
+        #[arg(long, value_enum, default_value = "exp-l2")]
+        similarity: train::Similarity,
+        /// Tensor packing in the JSON: plain, f32, f16 or i8.
+        #[arg(long, default_value = "f16")]
+        dtype: String,
+    },
+    /// The paper's Table 1 and Table 2 on the held-out split (MAP@3, kNN k = 25).
+    Eval {
+        #[arg(long)]
+        json: bool,
+        /// Rerun the trainings behind Table 1 (and the text-input and cross-source variants).
+        #[arg(long)]
+        retrain: bool,
+        #[arg(long, default_value = "pkg/model.json")]
+        model: PathBuf,
+        #[arg(long, default_value = "pkg/vocab.bin")]
+        vocab: PathBuf,
+        /// Clip vectors with train/test splits (shipped: pkg/eval/features.bin).
+        #[arg(long, default_value = "pkg/eval/features.bin")]
+        features: PathBuf,
+        /// Where the recorded training runs are read from (and written by --retrain).
+        #[arg(long, default_value = "pkg/eval/runs.json")]
+        runs: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        epochs: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TextInputArg {
+    ZeroPad,
+    PerModality,
 }
 
 /// A failure to report: one line, `subject: reason`.
@@ -74,6 +141,57 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Mfcc { file, json } => mfcc::run(&file, json),
+        Command::Features {
+            manifest,
+            root,
+            out,
+        } => corpus::features(&manifest, root.as_deref(), &out, true).map_err(Failure::from),
+        Command::Train {
+            features,
+            vocab,
+            out,
+            epochs,
+            seed,
+            batch,
+            lr,
+            text_input,
+            loss,
+            similarity,
+            dtype,
+        } => {
+            let cfg = train::TrainConfig {
+                epochs,
+                seed,
+                batch,
+                learning_rate: lr,
+                text_input: match text_input {
+                    TextInputArg::ZeroPad => earshot_core::model::TextInput::ZeroPad,
+                    TextInputArg::PerModality => earshot_core::model::TextInput::PerModality,
+                },
+                loss,
+                similarity,
+                ..Default::default()
+            };
+            run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)
+        }
+        Command::Eval {
+            json,
+            retrain,
+            model,
+            vocab,
+            features,
+            runs,
+            epochs,
+        } => evaluate::run_eval(&evaluate::EvalArgs {
+            model: &model,
+            vocab: &vocab,
+            features: &features,
+            table1: &runs,
+            retrain,
+            epochs,
+            json,
+        })
+        .map_err(Failure::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,6 +200,40 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        let text = format!("{e:#}");
+        match text.split_once(": ") {
+            Some((subject, reason)) => Failure::new(subject, reason),
+            None => Failure::new("earshot", text),
+        }
+    }
+}
+
+fn run_train(
+    cfg: &train::TrainConfig,
+    features: &std::path::Path,
+    vocab: &std::path::Path,
+    out: &std::path::Path,
+    dtype: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let feats = corpus::read_features(features)?;
+    let vocab = evaluate::load_vocab(vocab)?;
+    let started = std::time::Instant::now();
+    let (model, classes) = evaluate::train_model(cfg, &feats, &vocab, dtype)?;
+    let text = serde_json::to_string(&model)?;
+    std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
+    eprintln!(
+        "wrote {} ({:.1} MB) after {:.0} s: {} classes",
+        out.display(),
+        text.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        classes.len()
+    );
+    Ok(())
 }
 
 /// clap's help and version go to stdout with status 0; its errors become one line and status 2.

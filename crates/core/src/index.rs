@@ -36,6 +36,9 @@ pub struct Item {
     /// Path of the preview, relative to the index file.
     #[serde(default)]
     pub preview: String,
+    /// `train`, `validation` or `test` for corpus clips; empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub split: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -328,6 +331,7 @@ mod tests {
             source: "s".into(),
             licence: "CC0".into(),
             preview: format!("p/{id}.ogg"),
+            split: String::new(),
         }
     }
 

@@ -1,0 +1,414 @@
+//! The paper's evaluation: Table 2 (direct features vs joint embeddings, MAP@3 with kNN k = 25)
+//! on the held-out split. Queries come from the test split; audio references from the train
+//! split; text references and text queries are the class labels.
+
+use earshot_core::eval::{chance, map_at};
+use earshot_core::index::{Index, Metric, KNN_K};
+use earshot_core::model::Model;
+use earshot_core::text::Vocabulary;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Pair {
+    pub direct: f64,
+    pub joint: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table2 {
+    pub audio_audio: Pair,
+    pub text_audio: Pair,
+    pub audio_text: Pair,
+    pub text_text: Pair,
+    /// Counts behind the numbers.
+    pub n_classes: usize,
+    pub n_test_clips: usize,
+    pub n_train_clips: usize,
+}
+
+/// Clip vectors and labels of one split.
+pub struct SplitData {
+    pub vectors: Vec<f32>,
+    pub labels: Vec<String>,
+}
+
+pub fn split(features: &Index, name: &str) -> SplitData {
+    let mut vectors = Vec::new();
+    let mut labels = Vec::new();
+    for (i, item) in features.items.iter().enumerate() {
+        if item.split == name {
+            vectors.extend_from_slice(features.vector(i));
+            labels.push(item.label.clone());
+        }
+    }
+    SplitData { vectors, labels }
+}
+
+/// The classes (sorted) and their unit text vectors.
+pub fn class_texts(
+    labels: &[String],
+    vocab: &Vocabulary,
+) -> anyhow::Result<(Vec<String>, Vec<f32>)> {
+    let mut classes: Vec<String> = labels.to_vec();
+    classes.sort();
+    classes.dedup();
+    let mut texts = Vec::new();
+    for c in &classes {
+        let v = vocab
+            .embed(c)
+            .map_err(|e| anyhow::anyhow!("label {c:?}: {e}"))?;
+        texts.extend_from_slice(&v.vector);
+    }
+    Ok((classes, texts))
+}
+
+fn standardise(v: &[f32], model: &Model) -> Vec<f32> {
+    let dim = model.audio_dim();
+    v.chunks_exact(dim)
+        .flat_map(|r| {
+            r.iter()
+                .zip(&model.audio_mean)
+                .zip(&model.audio_std)
+                .map(|((x, m), s)| (x - m) / s)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+pub fn table2(model: &Model, vocab: &Vocabulary, features: &Index) -> anyhow::Result<Table2> {
+    anyhow::ensure!(
+        features.dim == model.audio_dim(),
+        "features have {} dims, the model takes {}",
+        features.dim,
+        model.audio_dim()
+    );
+    let train = split(features, "train");
+    let test = split(features, "test");
+    anyhow::ensure!(
+        !train.labels.is_empty() && !test.labels.is_empty(),
+        "features need train and test clips"
+    );
+    let (classes, class_text) = class_texts(&train.labels, vocab)?;
+    let test_labels: Vec<String> = test.labels.clone();
+    let (adim, tdim, jdim) = (model.audio_dim(), vocab.dim(), model.output_dim());
+    let k = KNN_K;
+    let at = 3;
+    let m = Metric::ExpL2;
+
+    // Direct features: standardised clip vectors; GloVe label vectors.
+    let tr_std = standardise(&train.vectors, model);
+    let te_std = standardise(&test.vectors, model);
+    let direct_aa = map_at(
+        &te_std,
+        &strs(&test_labels),
+        &tr_std,
+        &strs(&train.labels),
+        adim,
+        k,
+        at,
+        m,
+    );
+    let direct_tt = map_at(
+        &class_text,
+        &strs(&classes),
+        &class_text,
+        &strs(&classes),
+        tdim,
+        k,
+        at,
+        m,
+    );
+
+    // Joint embeddings.
+    let tr_j = model.embed_audio(&train.vectors)?;
+    let te_j = model.embed_audio(&test.vectors)?;
+    let cl_j = model.embed_text(&class_text)?;
+    let joint_aa = map_at(
+        &te_j,
+        &strs(&test_labels),
+        &tr_j,
+        &strs(&train.labels),
+        jdim,
+        k,
+        at,
+        m,
+    );
+    let joint_ta = map_at(
+        &cl_j,
+        &strs(&classes),
+        &te_j,
+        &strs(&test_labels),
+        jdim,
+        k,
+        at,
+        m,
+    );
+    let joint_at = map_at(
+        &te_j,
+        &strs(&test_labels),
+        &cl_j,
+        &strs(&classes),
+        jdim,
+        k,
+        at,
+        m,
+    );
+    let joint_tt = map_at(
+        &cl_j,
+        &strs(&classes),
+        &cl_j,
+        &strs(&classes),
+        jdim,
+        k,
+        at,
+        m,
+    );
+    // Audio and text features live in different spaces: without the joint space the cross-modal
+    // directions can only guess.
+    let guess = chance(classes.len());
+    Ok(Table2 {
+        audio_audio: Pair {
+            direct: direct_aa,
+            joint: joint_aa,
+        },
+        text_audio: Pair {
+            direct: guess,
+            joint: joint_ta,
+        },
+        audio_text: Pair {
+            direct: guess,
+            joint: joint_at,
+        },
+        text_text: Pair {
+            direct: direct_tt,
+            joint: joint_tt,
+        },
+        n_classes: classes.len(),
+        n_test_clips: test.labels.len(),
+        n_train_clips: train.labels.len(),
+    })
+}
+
+/// Paths and switches of `earshot eval`.
+pub struct EvalArgs<'a> {
+    pub model: &'a std::path::Path,
+    pub vocab: &'a std::path::Path,
+    pub features: &'a std::path::Path,
+    pub table1: &'a std::path::Path,
+    pub retrain: bool,
+    pub epochs: usize,
+    pub json: bool,
+}
+
+fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context;
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot be read", path.display()))
+}
+
+pub fn load_vocab(path: &std::path::Path) -> anyhow::Result<Vocabulary> {
+    use anyhow::Context;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{}: cannot be read", path.display()))?;
+    Vocabulary::from_bytes(&bytes).with_context(|| path.display().to_string())
+}
+
+pub fn load_model(path: &std::path::Path) -> anyhow::Result<Model> {
+    use anyhow::Context;
+    Model::from_json(&read_text(path)?).with_context(|| path.display().to_string())
+}
+
+/// Train `cfg` on the train split of `features` (class texts from `vocab`); returns the model JSON
+/// (tensors packed as `dtype`) and the classes.
+pub fn train_model(
+    cfg: &crate::train::TrainConfig,
+    features: &Index,
+    vocab: &Vocabulary,
+    dtype: &str,
+) -> anyhow::Result<(earshot_core::model::ModelJson, Vec<String>)> {
+    let tr = split(features, "train");
+    let (classes, class_text) = class_texts(&tr.labels, vocab)?;
+    let labels: Vec<usize> = tr
+        .labels
+        .iter()
+        .filter_map(|l| classes.iter().position(|c| c == l))
+        .collect();
+    let data = crate::train::TrainData {
+        audio: &tr.vectors,
+        audio_dim: features.dim,
+        labels: &labels,
+        class_text: &class_text,
+        text_dim: vocab.dim(),
+        audio_feature: "mfcc".into(),
+        text_feature: "glove-6b-50d".into(),
+    };
+    let mut json = crate::train::train(cfg, &data, dtype, true)?;
+    json.training["class_labels"] = serde_json::json!(classes);
+    Ok((json, classes))
+}
+
+/// Train one configuration on the train split of `features` and evaluate it.
+pub fn train_and_table2(
+    cfg: &crate::train::TrainConfig,
+    features: &Index,
+    vocab: &Vocabulary,
+    exclude_source: Option<&str>,
+) -> anyhow::Result<(earshot_core::model::ModelJson, Table2)> {
+    let mut feats = features.clone();
+    if let Some(src) = exclude_source {
+        // Cross-source split: train on every other source, test on this one only.
+        for it in &mut feats.items {
+            it.split = if it.source == src {
+                "test".into()
+            } else if it.split == "test" {
+                "unused".into()
+            } else {
+                "train".into()
+            };
+        }
+    }
+    let (json, classes) = train_model(cfg, &feats, vocab, "f32")?;
+    let model = Model::from_parts(json.clone())?;
+    if exclude_source.is_some() {
+        // Only classes the training saw can be scored.
+        feats
+            .items
+            .iter_mut()
+            .filter(|i| i.split == "test" && !classes.contains(&i.label))
+            .for_each(|i| i.split = "unused".into());
+    }
+    Ok((json, table2(&model, vocab, &feats)?))
+}
+
+pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
+    use crate::train::{key_loss, text_input_key, Loss, Similarity, TrainConfig};
+    use anyhow::Context;
+    let vocab = load_vocab(a.vocab)?;
+    let features = crate::corpus::read_features(a.features)?;
+    let model = load_model(a.model)?;
+    let t2 = table2(&model, &vocab, &features)?;
+    let recorded: serde_json::Value = if a.retrain {
+        let base = TrainConfig {
+            epochs: a.epochs,
+            ..Default::default()
+        };
+        let mut table1 = serde_json::Map::new();
+        let mut runs = Vec::new();
+        for loss in [Loss::Contrastive, Loss::Bce] {
+            let mut row = serde_json::Map::new();
+            for sim in [
+                Similarity::L1,
+                Similarity::L2,
+                Similarity::ExpL1,
+                Similarity::ExpL2,
+            ] {
+                let cfg = TrainConfig {
+                    loss,
+                    similarity: sim,
+                    ..base.clone()
+                };
+                let (_, t) = train_and_table2(&cfg, &features, &vocab, None)?;
+                row.insert(sim.key().into(), serde_json::json!(t.audio_text.joint));
+                runs.push(serde_json::json!({"loss": key_loss(loss), "similarity": sim.key(), "table2": t}));
+            }
+            table1.insert(key_loss(loss).into(), serde_json::Value::Object(row));
+        }
+        let mut text_input = serde_json::Map::new();
+        for ti in [
+            earshot_core::model::TextInput::ZeroPad,
+            earshot_core::model::TextInput::PerModality,
+        ] {
+            let cfg = TrainConfig {
+                text_input: ti,
+                ..base.clone()
+            };
+            let (_, t) = train_and_table2(&cfg, &features, &vocab, None)?;
+            text_input.insert(text_input_key(ti).into(), serde_json::to_value(t)?);
+        }
+        let mut sources: Vec<String> = features.items.iter().map(|i| i.source.clone()).collect();
+        sources.sort();
+        sources.dedup();
+        let mut cross = serde_json::Map::new();
+        for src in &sources {
+            let (_, t) = train_and_table2(&base, &features, &vocab, Some(src))?;
+            cross.insert(src.clone(), serde_json::to_value(t)?);
+        }
+        let v = serde_json::json!({
+            "table1": table1,
+            "table1_metric": "audio_text joint MAP@3 on the test split",
+            "runs": runs,
+            "text_input": text_input,
+            "cross_source": cross,
+            "epochs": a.epochs,
+        });
+        std::fs::write(a.table1, serde_json::to_string_pretty(&v)?)
+            .with_context(|| format!("{}: cannot be written", a.table1.display()))?;
+        v
+    } else {
+        serde_json::from_str(&read_text(a.table1)?).with_context(|| {
+            format!(
+                "{}: not valid JSON (rerun `earshot eval --retrain`)",
+                a.table1.display()
+            )
+        })?
+    };
+    let out = serde_json::json!({
+        "table2": {"mfcc": t2},
+        "table1": recorded["table1"],
+        "chance": chance(t2.n_classes),
+        "text_input": recorded["text_input"],
+        "cross_source": recorded["cross_source"],
+    });
+    crate::emit(|w| {
+        if a.json {
+            return writeln!(w, "{out}");
+        }
+        writeln!(
+            w,
+            "Table 2 (MAP@3, kNN k = {KNN_K}, held-out split: {} test clips, {} classes)",
+            t2.n_test_clips, t2.n_classes
+        )?;
+        writeln!(w, "{:<14} {:>8} {:>8}", "", "direct", "joint")?;
+        for (name, p) in [
+            ("audio→audio", t2.audio_audio),
+            ("text→audio", t2.text_audio),
+            ("audio→text", t2.audio_text),
+            ("text→text", t2.text_text),
+        ] {
+            writeln!(w, "{name:<14} {:>8.3} {:>8.3}", p.direct, p.joint)?;
+        }
+        writeln!(w, "chance {:.3}", chance(t2.n_classes))?;
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Table 1 (recorded; {})",
+            recorded["table1_metric"].as_str().unwrap_or("MAP@3")
+        )?;
+        writeln!(
+            w,
+            "{:<12} {:>8} {:>8} {:>8} {:>8}",
+            "", "l1", "l2", "exp_l1", "exp_l2"
+        )?;
+        for loss in ["contrastive", "bce"] {
+            let row = &recorded["table1"][loss];
+            let cell = |k: &str| {
+                row[k]
+                    .as_f64()
+                    .map_or("-".to_string(), |v| format!("{v:.3}"))
+            };
+            writeln!(
+                w,
+                "{loss:<12} {:>8} {:>8} {:>8} {:>8}",
+                cell("l1"),
+                cell("l2"),
+                cell("exp_l1"),
+                cell("exp_l2")
+            )?;
+        }
+        Ok(())
+    })
+    .map_err(|f| anyhow::anyhow!("{f}"))
+}

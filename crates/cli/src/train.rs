@@ -1,0 +1,577 @@
+//! Training of the Siamese twin with candle (autodiff, Adam), as in the paper: shared weights,
+//! 300 → 1024 → 512 → 512 → 1024, ReLU, dropout 0.5, Adam, 100 epochs; binary cross-entropy on
+//! `d = exp(−‖a − t‖₂)` of audio–text pairs labelled 1 when they share the class, 0 otherwise,
+//! with one random negative class per positive (balanced). The loss and similarity can be varied
+//! for the paper's Table 1.
+//!
+//! Seeded and deterministic: weights are initialised, pairs shuffled and dropout masks drawn from
+//! one ChaCha8 generator, so the same seed and data give the same weights.
+
+use candle_core::{DType, Device, Tensor, Var, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use earshot_core::model::{
+    pack_tensor, AudioJson, DenseJson, ModelJson, TextInput, TextJson, FORMAT, VERSION,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+/// The loss of Table 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Loss {
+    Bce,
+    Contrastive,
+}
+
+/// The similarity of Table 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Similarity {
+    L1,
+    L2,
+    ExpL1,
+    ExpL2,
+}
+
+impl Similarity {
+    pub fn key(self) -> &'static str {
+        match self {
+            Similarity::L1 => "l1",
+            Similarity::L2 => "l2",
+            Similarity::ExpL1 => "exp_l1",
+            Similarity::ExpL2 => "exp_l2",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch: usize,
+    pub learning_rate: f64,
+    pub seed: u64,
+    pub dropout: f32,
+    pub hidden: Vec<usize>,
+    pub text_input: TextInput,
+    pub loss: Loss,
+    pub similarity: Similarity,
+    /// Margin of the contrastive loss on raw distances (exp similarities use 1).
+    pub margin: f32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 100,
+            batch: 128,
+            learning_rate: 1e-4,
+            seed: 1,
+            dropout: 0.5,
+            hidden: vec![1024, 512, 512, 1024],
+            text_input: TextInput::PerModality,
+            loss: Loss::Bce,
+            similarity: Similarity::ExpL2,
+            margin: 10.0,
+        }
+    }
+}
+
+/// Training data: raw clip vectors with class indices, and one text vector per class.
+pub struct TrainData<'a> {
+    pub audio: &'a [f32],
+    pub audio_dim: usize,
+    pub labels: &'a [usize],
+    pub class_text: &'a [f32],
+    pub text_dim: usize,
+    pub audio_feature: String,
+    pub text_feature: String,
+}
+
+struct Layer {
+    name: String,
+    w: Var,
+    b: Var,
+}
+
+type CResult<T> = candle_core::Result<T>;
+
+impl Layer {
+    fn new(name: &str, inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> CResult<Self> {
+        // PyTorch's default initialisation: U(−1/√in, 1/√in) for weights and biases.
+        let bound = 1.0 / (inputs as f32).sqrt();
+        let mut draw = |n: usize| {
+            (0..n)
+                .map(|_| rng.random_range(-bound..bound))
+                .collect::<Vec<f32>>()
+        };
+        let w = Var::from_tensor(&Tensor::from_vec(
+            draw(inputs * outputs),
+            (outputs, inputs),
+            &Device::Cpu,
+        )?)?;
+        let b = Var::from_tensor(&Tensor::from_vec(draw(outputs), outputs, &Device::Cpu)?)?;
+        Ok(Self {
+            name: name.into(),
+            w,
+            b,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> CResult<Tensor> {
+        x.matmul(&self.w.as_tensor().t()?)?
+            .broadcast_add(self.b.as_tensor())
+    }
+
+    fn export(&self, dtype: &str) -> CResult<DenseJson> {
+        let (o, i) = self.w.as_tensor().dims2()?;
+        Ok(DenseJson {
+            name: self.name.clone(),
+            weight: pack_tensor(
+                &[o, i],
+                &self.w.as_tensor().flatten_all()?.to_vec1::<f32>()?,
+                dtype,
+            ),
+            bias: pack_tensor(&[o], &self.b.as_tensor().to_vec1::<f32>()?, dtype),
+        })
+    }
+}
+
+struct Net {
+    audio_in: Option<Layer>,
+    text_in: Option<Layer>,
+    shared: Vec<Layer>,
+}
+
+impl Net {
+    fn vars(&self) -> Vec<Var> {
+        self.audio_in
+            .iter()
+            .chain(&self.text_in)
+            .chain(&self.shared)
+            .flat_map(|l| [l.w.clone(), l.b.clone()])
+            .collect()
+    }
+
+    /// Forward with dropout after every hidden ReLU when `rng` is given (training).
+    fn forward(
+        &self,
+        x: &Tensor,
+        input: Option<&Layer>,
+        p: f32,
+        rng: &mut Option<&mut ChaCha8Rng>,
+    ) -> CResult<Tensor> {
+        let mut h = x.clone();
+        let layers: Vec<&Layer> = input.into_iter().chain(&self.shared).collect();
+        let last = layers.len() - 1;
+        for (i, l) in layers.iter().enumerate() {
+            h = l.forward(&h)?;
+            if i < last {
+                h = h.relu()?;
+                if let Some(r) = rng.as_deref_mut() {
+                    if p > 0.0 {
+                        let keep = 1.0 / (1.0 - p);
+                        let mask: Vec<f32> = (0..h.elem_count())
+                            .map(|_| if r.random::<f32>() < p { 0.0 } else { keep })
+                            .collect();
+                        let mask = Tensor::from_vec(mask, h.shape(), &Device::Cpu)?;
+                        h = (h * mask)?;
+                    }
+                }
+            }
+        }
+        Ok(h)
+    }
+}
+
+/// Standardisation of the training clips (std floored to avoid division by ~0).
+pub fn scaling(audio: &[f32], dim: usize) -> (Vec<f32>, Vec<f32>) {
+    let n = (audio.len() / dim).max(1) as f64;
+    let mut mean = vec![0.0f64; dim];
+    let mut var = vec![0.0f64; dim];
+    for row in audio.chunks_exact(dim) {
+        row.iter()
+            .zip(&mut mean)
+            .for_each(|(x, m)| *m += f64::from(*x) / n);
+    }
+    for row in audio.chunks_exact(dim) {
+        row.iter()
+            .zip(&mean)
+            .zip(&mut var)
+            .for_each(|((x, m), v)| *v += (f64::from(*x) - m).powi(2) / n);
+    }
+    let std = var.iter().map(|v| (v.sqrt() as f32).max(1e-3)).collect();
+    (mean.into_iter().map(|m| m as f32).collect(), std)
+}
+
+/// Per-pair loss for distances/similarities of a batch.
+fn pair_loss(a: &Tensor, t: &Tensor, y: &Tensor, cfg: &TrainConfig) -> CResult<Tensor> {
+    let diff = (a - t)?;
+    let dist = match cfg.similarity {
+        Similarity::L1 | Similarity::ExpL1 => diff.abs()?.sum(D::Minus1)?,
+        Similarity::L2 | Similarity::ExpL2 => (diff.sqr()?.sum(D::Minus1)? + 1e-8)?.sqrt()?,
+    };
+    let exp_sim = matches!(cfg.similarity, Similarity::ExpL1 | Similarity::ExpL2);
+    let loss = match cfg.loss {
+        Loss::Bce => {
+            // p = exp(−d) for the exp similarities; 2·σ(−d) = 2 / (1 + e^d) for raw distances
+            // (also 1 at d = 0 and falling to 0).
+            let p = if exp_sim {
+                dist.neg()?.exp()?
+            } else {
+                (dist.exp()? + 1.0)?.recip()?.affine(2.0, 0.0)?
+            };
+            let p = p.clamp(1e-7f32, 1.0 - 1e-7)?;
+            let pos = (y * p.log()?)?;
+            let neg = (y.affine(-1.0, 1.0)? * p.affine(-1.0, 1.0)?.log()?)?;
+            (pos + neg)?.neg()?
+        }
+        Loss::Contrastive => {
+            // Dissimilarity δ: the distance itself, or 1 − exp(−d) (margin 1) for exp similarities.
+            let (delta, margin) = if exp_sim {
+                (dist.neg()?.exp()?.affine(-1.0, 1.0)?, 1.0)
+            } else {
+                (dist, f64::from(cfg.margin))
+            };
+            let pos = (y * delta.sqr()?)?;
+            let hinge = delta.affine(-1.0, margin)?.relu()?.sqr()?;
+            (pos + (y.affine(-1.0, 1.0)? * hinge)?)?
+        }
+    };
+    loss.mean_all()
+}
+
+fn rows(data: &[f32], dim: usize, idx: &[usize]) -> Vec<f32> {
+    idx.iter()
+        .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
+        .collect()
+}
+
+/// Train and return the model JSON (tensors packed as `dtype`).
+pub fn train(
+    cfg: &TrainConfig,
+    data: &TrainData,
+    dtype: &str,
+    show_progress: bool,
+) -> anyhow::Result<ModelJson> {
+    let n = data.labels.len();
+    let n_classes = data.class_text.len() / data.text_dim;
+    anyhow::ensure!(
+        n > 0 && n_classes > 1,
+        "training needs clips of at least two classes"
+    );
+    anyhow::ensure!(
+        cfg.hidden.len() >= 2,
+        "the network needs at least two layers"
+    );
+    let dev = Device::Cpu;
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let (mean, std) = scaling(data.audio, data.audio_dim);
+    let audio: Vec<f32> = data
+        .audio
+        .chunks_exact(data.audio_dim)
+        .flat_map(|r| {
+            r.iter()
+                .zip(&mean)
+                .zip(&std)
+                .map(|((x, m), s)| (x - m) / s)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Text rows as they enter the network.
+    let (text, text_width) = match cfg.text_input {
+        TextInput::ZeroPad => {
+            anyhow::ensure!(
+                data.text_dim <= data.audio_dim,
+                "text vectors are wider than audio vectors"
+            );
+            let padded = data
+                .class_text
+                .chunks_exact(data.text_dim)
+                .flat_map(|r| {
+                    r.iter()
+                        .copied()
+                        .chain(std::iter::repeat_n(0.0, data.audio_dim - data.text_dim))
+                })
+                .collect();
+            (padded, data.audio_dim)
+        }
+        TextInput::PerModality => (data.class_text.to_vec(), data.text_dim),
+    };
+    let h = &cfg.hidden;
+    let (audio_in, text_in, first) = match cfg.text_input {
+        TextInput::ZeroPad => (None, None, data.audio_dim),
+        TextInput::PerModality => (
+            Some(Layer::new("audio_input", data.audio_dim, h[0], &mut rng)?),
+            Some(Layer::new("text_input", data.text_dim, h[0], &mut rng)?),
+            h[0],
+        ),
+    };
+    let mut shared = Vec::new();
+    let widths: Vec<usize> = match cfg.text_input {
+        TextInput::ZeroPad => h.clone(),
+        TextInput::PerModality => h[1..].to_vec(),
+    };
+    let mut inputs = first;
+    for (i, &w) in widths.iter().enumerate() {
+        shared.push(Layer::new(
+            &format!("shared{}", i + 1),
+            inputs,
+            w,
+            &mut rng,
+        )?);
+        inputs = w;
+    }
+    let net = Net {
+        audio_in,
+        text_in,
+        shared,
+    };
+    let mut opt = AdamW::new(
+        net.vars(),
+        ParamsAdamW {
+            lr: cfg.learning_rate,
+            weight_decay: 0.0,
+            ..Default::default()
+        },
+    )?;
+
+    let steps_per_epoch = (2 * n).div_ceil(cfg.batch);
+    let bar = if show_progress {
+        ProgressBar::new((cfg.epochs * steps_per_epoch) as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps, ETA {eta} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!(
+        "train {}/{}/{}",
+        key_loss(cfg.loss),
+        cfg.similarity.key(),
+        text_input_key(cfg.text_input)
+    ));
+    let mut history = Vec::new();
+    for epoch in 0..cfg.epochs {
+        // Balanced pairs: each clip with its own class (1) and one other class (0).
+        let mut pairs: Vec<(usize, usize, f32)> = Vec::with_capacity(2 * n);
+        for (i, &c) in data.labels.iter().enumerate() {
+            pairs.push((i, c, 1.0));
+            let mut other = rng.random_range(0..n_classes - 1);
+            if other >= c {
+                other += 1;
+            }
+            pairs.push((i, other, 0.0));
+        }
+        pairs.shuffle(&mut rng);
+        let mut epoch_loss = 0.0f64;
+        for batch in pairs.chunks(cfg.batch) {
+            let ai: Vec<usize> = batch.iter().map(|p| p.0).collect();
+            let ti: Vec<usize> = batch.iter().map(|p| p.1).collect();
+            let y: Vec<f32> = batch.iter().map(|p| p.2).collect();
+            let b = batch.len();
+            let xa =
+                Tensor::from_vec(rows(&audio, data.audio_dim, &ai), (b, data.audio_dim), &dev)?;
+            let xt = Tensor::from_vec(rows(&text, text_width, &ti), (b, text_width), &dev)?;
+            let y = Tensor::from_vec(y, b, &dev)?;
+            let mut r = Some(&mut rng);
+            let ea = net.forward(&xa, net.audio_in.as_ref(), cfg.dropout, &mut r)?;
+            let et = net.forward(&xt, net.text_in.as_ref(), cfg.dropout, &mut r)?;
+            let loss = pair_loss(&ea, &et, &y, cfg)?;
+            let value = f64::from(loss.to_dtype(DType::F32)?.to_scalar::<f32>()?);
+            anyhow::ensure!(
+                value.is_finite(),
+                "training diverged at epoch {epoch} (loss {value})"
+            );
+            epoch_loss += value * b as f64;
+            opt.backward_step(&loss)?;
+            bar.inc(1);
+        }
+        let mean_loss = epoch_loss / pairs.len() as f64;
+        history.push((mean_loss * 1e5).round() / 1e5);
+        bar.set_message(format!("epoch {} loss {mean_loss:.4}", epoch + 1));
+    }
+    bar.finish_and_clear();
+
+    let export = |l: &Option<Layer>| l.as_ref().map(|l| l.export(dtype)).transpose();
+    Ok(ModelJson {
+        format: FORMAT.into(),
+        version: VERSION,
+        text_input: cfg.text_input,
+        audio: AudioJson {
+            feature: data.audio_feature.clone(),
+            dim: data.audio_dim,
+            mean,
+            std,
+        },
+        text: TextJson {
+            feature: data.text_feature.clone(),
+            dim: data.text_dim,
+        },
+        audio_input: export(&net.audio_in)?,
+        text_input_layer: export(&net.text_in)?,
+        layers: net
+            .shared
+            .iter()
+            .map(|l| l.export(dtype))
+            .collect::<CResult<_>>()?,
+        training: json!({
+            "config": cfg,
+            "clips": n,
+            "classes": n_classes,
+            "loss_per_epoch": history,
+            "library": "candle 0.11",
+        }),
+    })
+}
+
+pub fn key_loss(l: Loss) -> &'static str {
+    match l {
+        Loss::Bce => "bce",
+        Loss::Contrastive => "contrastive",
+    }
+}
+
+pub fn text_input_key(t: TextInput) -> &'static str {
+    match t {
+        TextInput::ZeroPad => "zero-pad",
+        TextInput::PerModality => "per-modality",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use earshot_core::eval::map_at;
+    use earshot_core::index::Metric;
+    use earshot_core::model::Model;
+
+    /// Four classes: audio = class centre + noise (12-d), text = a fixed 8-d vector per class.
+    fn synthetic(n_per_class: usize, noise_seed: u64) -> (Vec<f32>, Vec<usize>, Vec<f32>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let centres: Vec<Vec<f32>> = (0..4)
+            .map(|_| (0..12).map(|_| rng.random_range(-3.0f32..3.0)).collect())
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(noise_seed);
+        let (mut audio, mut labels) = (Vec::new(), Vec::new());
+        for (c, centre) in centres.iter().enumerate() {
+            for _ in 0..n_per_class {
+                audio.extend(
+                    centre
+                        .iter()
+                        .map(|x| x + rng.random_range(-1.0f32..1.0)),
+                );
+                labels.push(c);
+            }
+        }
+        let text: Vec<f32> = (0..4 * 8)
+            .map(|i| if i % 8 == i / 8 { 1.0 } else { 0.1 })
+            .collect();
+        (audio, labels, text)
+    }
+
+    fn config(text_input: TextInput) -> TrainConfig {
+        TrainConfig {
+            epochs: 40,
+            batch: 16,
+            learning_rate: 3e-3,
+            hidden: vec![32, 16, 16, 8],
+            dropout: 0.1,
+            text_input,
+            ..Default::default()
+        }
+    }
+
+    fn train_synthetic(cfg: &TrainConfig) -> ModelJson {
+        let (audio, labels, text) = synthetic(20, 7);
+        let data = TrainData {
+            audio: &audio,
+            audio_dim: 12,
+            labels: &labels,
+            class_text: &text,
+            text_dim: 8,
+            audio_feature: "test".into(),
+            text_feature: "test".into(),
+        };
+        train(cfg, &data, "f32", false).unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_weights_other_seed_other_weights() {
+        let cfg = TrainConfig {
+            epochs: 3,
+            ..config(TextInput::PerModality)
+        };
+        let a = serde_json::to_string(&train_synthetic(&cfg)).unwrap();
+        let b = serde_json::to_string(&train_synthetic(&cfg)).unwrap();
+        assert_eq!(a, b);
+        let c = serde_json::to_string(&train_synthetic(&TrainConfig { seed: 2, ..cfg })).unwrap();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn learns_a_joint_space_and_exports_what_inference_reads() {
+        for ti in [TextInput::PerModality, TextInput::ZeroPad] {
+            let json = train_synthetic(&config(ti));
+            let model = Model::from_parts(json).unwrap();
+            // Held-out clips of the same classes, queried against the class texts.
+            let (audio, labels, text) = synthetic(10, 99);
+            let ea = model.embed_audio(&audio).unwrap();
+            let et = model.embed_text(&text).unwrap();
+            let names = ["a", "b", "c", "d"];
+            let truth: Vec<&str> = labels.iter().map(|&c| names[c]).collect();
+            let m = map_at(
+                &ea,
+                &truth,
+                &et,
+                &names,
+                model.output_dim(),
+                25,
+                3,
+                Metric::ExpL2,
+            );
+            assert!(m > 0.9, "{ti:?}: audio->text MAP@3 {m}");
+            let m = map_at(
+                &et,
+                &names,
+                &ea,
+                &truth,
+                model.output_dim(),
+                25,
+                3,
+                Metric::ExpL2,
+            );
+            assert!(m > 0.9, "{ti:?}: text->audio MAP@3 {m}");
+        }
+    }
+
+    #[test]
+    fn every_loss_and_similarity_trains_without_diverging() {
+        for loss in [Loss::Bce, Loss::Contrastive] {
+            for similarity in [
+                Similarity::L1,
+                Similarity::L2,
+                Similarity::ExpL1,
+                Similarity::ExpL2,
+            ] {
+                let cfg = TrainConfig {
+                    epochs: 2,
+                    loss,
+                    similarity,
+                    ..config(TextInput::PerModality)
+                };
+                let json = train_synthetic(&cfg);
+                let losses = json.training["loss_per_epoch"].as_array().unwrap();
+                assert!(
+                    losses.iter().all(|l| l.as_f64().unwrap().is_finite()),
+                    "{loss:?} {similarity:?}"
+                );
+            }
+        }
+    }
+}
