@@ -461,11 +461,7 @@ mod tests {
         let (mut audio, mut labels) = (Vec::new(), Vec::new());
         for (c, centre) in centres.iter().enumerate() {
             for _ in 0..n_per_class {
-                audio.extend(
-                    centre
-                        .iter()
-                        .map(|x| x + rng.random_range(-1.0f32..1.0)),
-                );
+                audio.extend(centre.iter().map(|x| x + rng.random_range(-1.0f32..1.0)));
                 labels.push(c);
             }
         }
