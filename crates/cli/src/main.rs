@@ -67,6 +67,9 @@ enum Command {
         loss: train::Loss,
         #[arg(long, value_enum, default_value = "exp-l2")]
         similarity: train::Similarity,
+        /// Dropout after every hidden layer while training.
+        #[arg(long, default_value_t = 0.5)]
+        dropout: f32,
         /// Tensor packing in the JSON: plain, f32, f16 or i8.
         #[arg(long, default_value = "f16")]
         dtype: String,
@@ -157,6 +160,7 @@ fn main() -> ExitCode {
             text_input,
             loss,
             similarity,
+            dropout,
             dtype,
         } => {
             let cfg = train::TrainConfig {
@@ -170,6 +174,7 @@ fn main() -> ExitCode {
                 },
                 loss,
                 similarity,
+                dropout,
                 ..Default::default()
             };
             run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)
