@@ -132,7 +132,6 @@ pub fn features(
 
 /// Read a clip-vector file.
 pub fn read_features(path: &Path) -> anyhow::Result<Index> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{}: cannot be read", path.display()))?;
+    let bytes = crate::evaluate::read_bytes(path)?;
     Index::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
 }

@@ -132,7 +132,8 @@ pub fn decode(path: &Path) -> Result<Decoded, String> {
     })
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// A file-system error as a short reason ("no such file", ...).
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -204,15 +204,20 @@ pub struct EvalArgs<'a> {
     pub json: bool,
 }
 
+/// Read a file; errors name it and say why in a few words.
+pub fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), crate::decode::io_reason(&e)))
+}
+
 fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
-    use anyhow::Context;
-    std::fs::read_to_string(path).with_context(|| format!("{}: cannot be read", path.display()))
+    String::from_utf8(read_bytes(path)?)
+        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
 }
 
 pub fn load_vocab(path: &std::path::Path) -> anyhow::Result<Vocabulary> {
     use anyhow::Context;
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{}: cannot be read", path.display()))?;
+    let bytes = read_bytes(path)?;
     Vocabulary::from_bytes(&bytes).with_context(|| path.display().to_string())
 }
 
@@ -250,37 +255,51 @@ pub fn train_model(
     Ok((json, classes))
 }
 
-/// Train one configuration on the train split of `features` and evaluate it.
+/// Fewest test clips a cross-source split needs to be reported.
+const MIN_CROSS_SOURCE_TEST_CLIPS: usize = 20;
+
+/// Train one configuration on the train split of `features` and evaluate it. With
+/// `exclude_source`, the split is by source instead: train on every other source, test on the
+/// clips of this one whose classes the training saw (`None` when fewer than 20 remain).
 pub fn train_and_table2(
     cfg: &crate::train::TrainConfig,
     features: &Index,
     vocab: &Vocabulary,
     exclude_source: Option<&str>,
-) -> anyhow::Result<(earshot_core::model::ModelJson, Table2)> {
+) -> anyhow::Result<Option<Table2>> {
     let mut feats = features.clone();
     if let Some(src) = exclude_source {
-        // Cross-source split: train on every other source, test on this one only.
         for it in &mut feats.items {
-            it.split = if it.source == src {
-                "test".into()
+            let held_out = it.source == src;
+            it.split = if held_out {
+                "test"
             } else if it.split == "test" {
-                "unused".into()
+                "unused"
             } else {
-                "train".into()
-            };
+                "train"
+            }
+            .into();
         }
-    }
-    let (json, classes) = train_model(cfg, &feats, vocab, "f32")?;
-    let model = Model::from_parts(json.clone())?;
-    if exclude_source.is_some() {
-        // Only classes the training saw can be scored.
-        feats
+        let seen: std::collections::HashSet<String> = feats
+            .items
+            .iter()
+            .filter(|i| i.split == "train")
+            .map(|i| i.label.clone())
+            .collect();
+        for it in feats
             .items
             .iter_mut()
-            .filter(|i| i.split == "test" && !classes.contains(&i.label))
-            .for_each(|i| i.split = "unused".into());
+            .filter(|i| i.split == "test" && !seen.contains(&i.label))
+        {
+            it.split = "unused".into();
+        }
+        if feats.items.iter().filter(|i| i.split == "test").count() < MIN_CROSS_SOURCE_TEST_CLIPS {
+            return Ok(None);
+        }
     }
-    Ok((json, table2(&model, vocab, &feats)?))
+    let (json, _) = train_model(cfg, &feats, vocab, "f32")?;
+    let model = Model::from_parts(json)?;
+    Ok(Some(table2(&model, vocab, &feats)?))
 }
 
 pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
@@ -310,7 +329,8 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
                     similarity: sim,
                     ..base.clone()
                 };
-                let (_, t) = train_and_table2(&cfg, &features, &vocab, None)?;
+                let t = train_and_table2(&cfg, &features, &vocab, None)?
+                    .ok_or_else(|| anyhow::anyhow!("no test split"))?;
                 row.insert(sim.key().into(), serde_json::json!(t.audio_text.joint));
                 runs.push(serde_json::json!({"loss": key_loss(loss), "similarity": sim.key(), "table2": t}));
             }
@@ -325,7 +345,8 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
                 text_input: ti,
                 ..base.clone()
             };
-            let (_, t) = train_and_table2(&cfg, &features, &vocab, None)?;
+            let t = train_and_table2(&cfg, &features, &vocab, None)?
+                .ok_or_else(|| anyhow::anyhow!("no test split"))?;
             text_input.insert(text_input_key(ti).into(), serde_json::to_value(t)?);
         }
         let mut sources: Vec<String> = features.items.iter().map(|i| i.source.clone()).collect();
@@ -333,8 +354,9 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         sources.dedup();
         let mut cross = serde_json::Map::new();
         for src in &sources {
-            let (_, t) = train_and_table2(&base, &features, &vocab, Some(src))?;
-            cross.insert(src.clone(), serde_json::to_value(t)?);
+            if let Some(t) = train_and_table2(&base, &features, &vocab, Some(src))? {
+                cross.insert(src.clone(), serde_json::to_value(t)?);
+            }
         }
         let v = serde_json::json!({
             "table1": table1,

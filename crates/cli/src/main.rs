@@ -7,6 +7,7 @@ mod corpus;
 mod decode;
 mod evaluate;
 mod mfcc;
+mod search;
 mod train;
 
 use std::io::Write;
@@ -59,7 +60,7 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 128)]
         batch: usize,
-        #[arg(long, default_value_t = 1e-4)]
+        #[arg(long, default_value_t = 1e-3)]
         lr: f64,
         #[arg(long, value_enum, default_value = "per-modality")]
         text_input: TextInputArg,
@@ -68,11 +69,40 @@ enum Command {
         #[arg(long, value_enum, default_value = "exp-l2")]
         similarity: train::Similarity,
         /// Dropout after every hidden layer while training.
-        #[arg(long, default_value_t = 0.5)]
+        #[arg(long, default_value_t = 0.2)]
         dropout: f32,
         /// Tensor packing in the JSON: plain, f32, f16 or i8.
         #[arg(long, default_value = "f16")]
         dtype: String,
+    },
+    /// Search the index with words or a sound.
+    Search {
+        /// A free-text query ("dog barking").
+        #[arg(long, conflicts_with = "audio")]
+        text: Option<String>,
+        /// An audio file as the query.
+        #[arg(long)]
+        audio: Option<PathBuf>,
+        /// How many results.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        top: u32,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "pkg/model.json")]
+        model: PathBuf,
+        #[arg(long, default_value = "pkg/index.bin")]
+        index: PathBuf,
+        #[arg(long, default_value = "pkg/vocab.bin")]
+        vocab: PathBuf,
+    },
+    /// Embed every clip of a clip-vector file with the model and write the search index.
+    Index {
+        #[arg(long)]
+        features: PathBuf,
+        #[arg(long, default_value = "pkg/model.json")]
+        model: PathBuf,
+        #[arg(long, default_value = "pkg/index.bin")]
+        out: PathBuf,
     },
     /// The paper's Table 1 and Table 2 on the held-out split (MAP@3, kNN k = 25).
     Eval {
@@ -179,6 +209,30 @@ fn main() -> ExitCode {
             };
             run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)
         }
+        Command::Search {
+            text,
+            audio,
+            top,
+            json,
+            model,
+            index,
+            vocab,
+        } => search::run(
+            &search::Assets {
+                model: &model,
+                vocab: &vocab,
+                index: &index,
+            },
+            text.as_deref(),
+            audio.as_deref(),
+            top as usize,
+            json,
+        ),
+        Command::Index {
+            features,
+            model,
+            out,
+        } => build_index(&features, &model, &out).map_err(Failure::from),
         Command::Eval {
             json,
             retrain,
@@ -215,6 +269,30 @@ impl From<anyhow::Error> for Failure {
             None => Failure::new("earshot", text),
         }
     }
+}
+
+fn build_index(
+    features: &std::path::Path,
+    model: &std::path::Path,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let feats = corpus::read_features(features)?;
+    let model = evaluate::load_model(model)?;
+    let vectors = model.embed_audio(feats.vectors())?;
+    let mut index =
+        earshot_core::index::Index::new(feats.items.clone(), model.output_dim(), vectors)?;
+    index.extra = serde_json::json!({"model_training": model.training.get("config")});
+    let bytes = index.to_bytes(earshot_core::index::Storage::I8)?;
+    std::fs::write(out, &bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
+    eprintln!(
+        "wrote {}: {} items x {} ({:.1} MB)",
+        out.display(),
+        index.len(),
+        index.dim,
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
 }
 
 fn run_train(

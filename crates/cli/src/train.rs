@@ -67,9 +67,12 @@ impl Default for TrainConfig {
         Self {
             epochs: 100,
             batch: 128,
-            learning_rate: 1e-4,
+            // The paper does not give a learning rate; 1e-3 (Adam's default) learns within 100
+            // epochs here. Dropout 0.2 instead of the paper's 0.5: on this corpus 0.5 halves the
+            // held-out MAP@3 (docs/results.md).
+            learning_rate: 1e-3,
             seed: 1,
-            dropout: 0.5,
+            dropout: 0.2,
             hidden: vec![1024, 512, 512, 1024],
             text_input: TextInput::PerModality,
             loss: Loss::Bce,

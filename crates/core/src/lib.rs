@@ -9,6 +9,7 @@ pub mod eval;
 pub mod features;
 pub mod index;
 pub mod model;
+pub mod search;
 pub mod sniff;
 pub mod text;
 

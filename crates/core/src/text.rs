@@ -170,6 +170,14 @@ impl Vocabulary {
         self.index.get(word).map(|&i| self.row(i))
     }
 
+    /// The `k` words whose vectors are nearest to `v` by cosine (index, cosine), best first.
+    pub fn nearest(&self, v: &[f32], k: usize) -> Vec<(usize, f32)> {
+        crate::index::top_k(&self.vectors, self.dim, v, k, crate::index::Metric::Cosine)
+            .into_iter()
+            .map(|h| (h.item, h.score))
+            .collect()
+    }
+
     /// Split into lower-case words the vocabulary can know: `_`, whitespace and punctuation
     /// separate words; a hyphenated word stays whole when the vocabulary has it ("hi-hat"),
     /// otherwise its parts count; stop words are dropped.

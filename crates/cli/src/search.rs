@@ -1,0 +1,113 @@
+//! `earshot search --text QUERY | --audio FILE [--top K] [--json]` (CONTRACT §2).
+
+use std::path::Path;
+
+use earshot_core::audio::prepare;
+use earshot_core::features::FeatureExtractor;
+use earshot_core::index::Index;
+use earshot_core::search::{Answer, Engine};
+use serde_json::json;
+
+use crate::evaluate::{load_model, load_vocab};
+use crate::{decode, emit, Failure};
+
+pub struct Assets<'a> {
+    pub model: &'a Path,
+    pub vocab: &'a Path,
+    pub index: &'a Path,
+}
+
+pub fn load_engine(a: &Assets) -> Result<Engine, Failure> {
+    let model = load_model(a.model).map_err(Failure::from)?;
+    let vocab = load_vocab(a.vocab).map_err(Failure::from)?;
+    let bytes = crate::evaluate::read_bytes(a.index).map_err(Failure::from)?;
+    let index =
+        Index::from_bytes(&bytes).map_err(|e| Failure::new(a.index.display().to_string(), e))?;
+    Engine::new(model, vocab, index).map_err(|e| Failure::new("assets", e))
+}
+
+pub fn run(
+    assets: &Assets,
+    text: Option<&str>,
+    audio: Option<&Path>,
+    top: usize,
+    json: bool,
+) -> Result<(), Failure> {
+    let (kind, value, answer) = match (text, audio) {
+        (Some(q), None) => {
+            let engine = load_engine(assets)?;
+            let a = engine
+                .search_text(q, top)
+                .map_err(|e| Failure::new("--text", e))?;
+            ("text", q.to_string(), (engine, a))
+        }
+        (None, Some(file)) => {
+            let name = file.display().to_string();
+            let d = decode::decode(file).map_err(|r| Failure::new(&name, r))?;
+            let y = prepare(&d.channels, d.sample_rate).map_err(|e| Failure::new(&name, e))?;
+            let clip = FeatureExtractor::default()
+                .clip_vector_of(&y)
+                .map_err(|e| Failure::new(&name, e))?;
+            let engine = load_engine(assets)?;
+            let a = engine
+                .search_clip_vector(&clip, top)
+                .map_err(|e| Failure::new(&name, e))?;
+            ("audio", name, (engine, a))
+        }
+        _ => {
+            return Err(Failure::new(
+                "search",
+                "give exactly one of --text QUERY or --audio FILE",
+            ))
+        }
+    };
+    let (engine, a) = answer;
+    if json {
+        let doc = to_json(&engine, kind, &value, &a);
+        return emit(|w| writeln!(w, "{doc}"));
+    }
+    emit(|w| {
+        writeln!(w, "{kind} query: {value}")?;
+        if !a.unknown_words.is_empty() {
+            writeln!(w, "(not in the vocabulary: {})", a.unknown_words.join(", "))?;
+        }
+        writeln!(
+            w,
+            "\n{:>4}  {:<7} {:<24} {:<22} id",
+            "rank", "score", "label", "source"
+        )?;
+        for (r, hit) in a.results.iter().enumerate() {
+            let it = &engine.index.items[hit.item];
+            writeln!(
+                w,
+                "{:>4}  {:<7.4} {:<24} {:<22} {}",
+                r + 1,
+                hit.score,
+                it.label,
+                it.source,
+                it.id
+            )?;
+        }
+        let labels: Vec<String> = a
+            .labels
+            .iter()
+            .take(5)
+            .map(|l| format!("{} ({:.3})", l.name, l.score))
+            .collect();
+        writeln!(w, "\nlabels: {}", labels.join(", "))?;
+        let words: Vec<String> = a.words.iter().map(|l| l.name.clone()).collect();
+        writeln!(w, "words:  {}", words.join(", "))
+    })
+}
+
+pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_json::Value {
+    json!({
+        "query": {"kind": kind, "value": value},
+        "results": a.results.iter().map(|h| {
+            let it = &engine.index.items[h.item];
+            json!({"id": it.id, "label": it.label, "score": h.score, "source": it.source})
+        }).collect::<Vec<_>>(),
+        "labels": a.labels.iter().map(|l| json!({"label": l.name, "score": l.score})).collect::<Vec<_>>(),
+        "words": a.words.iter().map(|l| json!({"word": l.name, "score": l.score})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,178 @@
+//! Search over the joint space: text and audio queries against the index, audio→text labels and
+//! open-vocabulary words. Shared by the app and the CLI, so both rank identically.
+//!
+//! - `results`: index items by `exp(−‖q − x‖₂)`, best first.
+//! - `labels`: the index's class labels ranked for the query by kNN (k = 25, as in the paper) over
+//!   the labels' joint text embeddings; the score is the label's similarity `exp(−‖q − t‖₂)`.
+//! - `words`: open vocabulary. Running the text branch over all 50 k words per query is too slow
+//!   for a browser, so candidates are the words nearest in GloVe space to the best labels (and
+//!   the labels' own words); those candidates are ranked by their joint-space similarity.
+
+use crate::index::{top_k, Hit, Index, Metric, KNN_K};
+use crate::model::Model;
+use crate::text::Vocabulary;
+use crate::{Error, Result};
+
+/// Candidate words gathered per top label for the open-vocabulary ranking.
+const WORD_CANDIDATES_PER_LABEL: usize = 40;
+/// Labels whose GloVe neighbourhoods give word candidates.
+const LABELS_FOR_WORDS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultItem {
+    pub item: usize,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub name: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The query in the joint space.
+    pub embedding: Vec<f32>,
+    pub results: Vec<ResultItem>,
+    pub labels: Vec<Ranked>,
+    pub words: Vec<Ranked>,
+    /// Query words the vocabulary did not know (text queries).
+    pub unknown_words: Vec<String>,
+}
+
+/// Model, vocabulary and index, with the class labels' joint embeddings precomputed.
+pub struct Engine {
+    pub model: Model,
+    pub vocab: Vocabulary,
+    pub index: Index,
+    pub classes: Vec<String>,
+    class_joint: Vec<f32>,
+    class_glove: Vec<f32>,
+}
+
+impl Engine {
+    pub fn new(model: Model, vocab: Vocabulary, index: Index) -> Result<Self> {
+        if model.text_dim != vocab.dim() {
+            return Err(Error::Invalid(format!(
+                "model takes {}-d text vectors, the vocabulary has {}",
+                model.text_dim,
+                vocab.dim()
+            )));
+        }
+        if model.output_dim() != index.dim {
+            return Err(Error::Invalid(format!(
+                "index vectors have {} dims, the model's joint space {}",
+                index.dim,
+                model.output_dim()
+            )));
+        }
+        let mut classes: Vec<String> = index.items.iter().map(|i| i.label.clone()).collect();
+        classes.sort();
+        classes.dedup();
+        let mut class_glove = Vec::with_capacity(classes.len() * vocab.dim());
+        for c in &classes {
+            class_glove.extend_from_slice(&vocab.embed(c)?.vector);
+        }
+        let class_joint = if classes.is_empty() {
+            Vec::new()
+        } else {
+            model.embed_text(&class_glove)?
+        };
+        Ok(Self {
+            model,
+            vocab,
+            index,
+            classes,
+            class_joint,
+            class_glove,
+        })
+    }
+
+    /// A free-text query.
+    pub fn search_text(&self, query: &str, top: usize) -> Result<Answer> {
+        let t = self.vocab.embed(query)?;
+        let embedding = self.model.embed_text(&t.vector)?;
+        let mut a = self.answer(embedding, top)?;
+        a.unknown_words = t.unknown;
+        Ok(a)
+    }
+
+    /// An audio query given as its 300-d clip vector.
+    pub fn search_clip_vector(&self, clip: &[f32], top: usize) -> Result<Answer> {
+        let embedding = self.model.embed_audio(clip)?;
+        self.answer(embedding, top)
+    }
+
+    /// Another index item as the query ("find similar").
+    pub fn search_item(&self, item: usize, top: usize) -> Result<Answer> {
+        if item >= self.index.len() {
+            return Err(Error::Invalid(format!("no index item {item}")));
+        }
+        self.answer(self.index.vector(item).to_vec(), top)
+    }
+
+    fn answer(&self, embedding: Vec<f32>, top: usize) -> Result<Answer> {
+        let results = self
+            .index
+            .top_k(&embedding, top, Metric::ExpL2)?
+            .into_iter()
+            .map(|Hit { item, score }| ResultItem { item, score })
+            .collect();
+        let dim = self.model.output_dim();
+        let labels: Vec<Ranked> = top_k(&self.class_joint, dim, &embedding, KNN_K, Metric::ExpL2)
+            .into_iter()
+            .map(|h| Ranked {
+                name: self.classes[h.item].clone(),
+                score: h.score,
+            })
+            .collect();
+        let words = self.words(&embedding, &labels, 10)?;
+        Ok(Answer {
+            embedding,
+            results,
+            labels,
+            words,
+            unknown_words: Vec::new(),
+        })
+    }
+
+    /// Open-vocabulary words for a joint-space point, given its ranked labels.
+    fn words(&self, embedding: &[f32], labels: &[Ranked], top: usize) -> Result<Vec<Ranked>> {
+        let d = self.vocab.dim();
+        let mut cand: Vec<usize> = Vec::new();
+        for l in labels.iter().take(LABELS_FOR_WORDS) {
+            let Some(ci) = self.classes.iter().position(|c| *c == l.name) else {
+                continue;
+            };
+            let g = &self.class_glove[ci * d..(ci + 1) * d];
+            let near = self.vocab.nearest(g, WORD_CANDIDATES_PER_LABEL);
+            cand.extend(near.into_iter().map(|(i, _)| i));
+        }
+        cand.sort_unstable();
+        cand.dedup();
+        if cand.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows = Vec::with_capacity(cand.len() * d);
+        for &i in &cand {
+            let v = self.vocab.row(i);
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            rows.extend(v.iter().map(|x| if n > 0.0 { x / n } else { 0.0 }));
+        }
+        let joint = self.model.embed_text(&rows)?;
+        Ok(top_k(
+            &joint,
+            self.model.output_dim(),
+            embedding,
+            top,
+            Metric::ExpL2,
+        )
+        .into_iter()
+        .map(|h| Ranked {
+            name: self.vocab.words()[cand[h.item]].clone(),
+            score: h.score,
+        })
+        .collect())
+    }
+}
