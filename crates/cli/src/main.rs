@@ -152,6 +152,9 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Keep it on one line whatever the reason text holds.
         let reason = self.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if self.subject.is_empty() {
+            return write!(f, "{reason}");
+        }
         write!(f, "{}: {}", self.subject, reason)
     }
 }
@@ -266,7 +269,7 @@ impl From<anyhow::Error> for Failure {
         let text = format!("{e:#}");
         match text.split_once(": ") {
             Some((subject, reason)) => Failure::new(subject, reason),
-            None => Failure::new("earshot", text),
+            None => Failure::new("", text),
         }
     }
 }

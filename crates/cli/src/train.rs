@@ -221,10 +221,12 @@ fn pair_loss(a: &Tensor, t: &Tensor, y: &Tensor, cfg: &TrainConfig) -> CResult<T
         Loss::Bce => {
             // p = exp(−d) for the exp similarities; 2·σ(−d) = 2 / (1 + e^d) for raw distances
             // (also 1 at d = 0 and falling to 0).
+            // e^(−d) never overflows (d ≥ 0), so neither the value nor its gradient does.
+            let e = dist.neg()?.exp()?;
             let p = if exp_sim {
-                dist.neg()?.exp()?
+                e
             } else {
-                (dist.exp()? + 1.0)?.recip()?.affine(2.0, 0.0)?
+                ((&e * 2.0)? / (&e + 1.0)?)?
             };
             let p = p.clamp(1e-7f32, 1.0 - 1e-7)?;
             let pos = (y * p.log()?)?;
@@ -546,6 +548,48 @@ mod tests {
                 Metric::ExpL2,
             );
             assert!(m > 0.9, "{ti:?}: text->audio MAP@3 {m}");
+        }
+    }
+
+    #[test]
+    fn losses_and_gradients_stay_finite_for_far_apart_pairs() {
+        // Distances of ~1e5: exp(d) would overflow; every loss must stay finite, gradients too.
+        for loss in [Loss::Bce, Loss::Contrastive] {
+            for similarity in [
+                Similarity::L1,
+                Similarity::L2,
+                Similarity::ExpL1,
+                Similarity::ExpL2,
+            ] {
+                let cfg = TrainConfig {
+                    loss,
+                    similarity,
+                    ..Default::default()
+                };
+                let a = Var::from_tensor(
+                    &Tensor::from_vec(vec![0.0f32; 8], (2, 4), &Device::Cpu).unwrap(),
+                )
+                .unwrap();
+                let t = Tensor::from_vec(vec![3e4f32; 8], (2, 4), &Device::Cpu).unwrap();
+                let y = Tensor::from_vec(vec![1.0f32, 0.0], 2, &Device::Cpu).unwrap();
+                let l = pair_loss(a.as_tensor(), &t, &y, &cfg).unwrap();
+                assert!(
+                    l.to_scalar::<f32>().unwrap().is_finite(),
+                    "{loss:?} {similarity:?}"
+                );
+                let grads = l.backward().unwrap();
+                let g = grads
+                    .get(a.as_tensor())
+                    .unwrap()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1::<f32>()
+                    .unwrap();
+                assert!(
+                    g.iter().all(|x| x.is_finite()),
+                    "{loss:?} {similarity:?}: {g:?}"
+                );
+            }
         }
     }
 
