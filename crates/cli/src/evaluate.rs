@@ -316,14 +316,9 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         };
         let mut table1 = serde_json::Map::new();
         let mut runs = Vec::new();
-        for loss in [Loss::Contrastive, Loss::Bce] {
+        for loss in Loss::ALL {
             let mut row = serde_json::Map::new();
-            for sim in [
-                Similarity::L1,
-                Similarity::L2,
-                Similarity::ExpL1,
-                Similarity::ExpL2,
-            ] {
+            for sim in Similarity::ALL {
                 let cfg = TrainConfig {
                     loss,
                     similarity: sim,

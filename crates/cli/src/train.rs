@@ -36,7 +36,19 @@ pub enum Similarity {
     ExpL2,
 }
 
+impl Loss {
+    /// In the order of the paper's Table 1.
+    pub const ALL: [Loss; 2] = [Loss::Contrastive, Loss::Bce];
+}
+
 impl Similarity {
+    pub const ALL: [Similarity; 4] = [
+        Similarity::L1,
+        Similarity::L2,
+        Similarity::ExpL1,
+        Similarity::ExpL2,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Similarity::L1 => "l1",
@@ -554,13 +566,8 @@ mod tests {
     #[test]
     fn losses_and_gradients_stay_finite_for_far_apart_pairs() {
         // Distances of ~1e5: exp(d) would overflow; every loss must stay finite, gradients too.
-        for loss in [Loss::Bce, Loss::Contrastive] {
-            for similarity in [
-                Similarity::L1,
-                Similarity::L2,
-                Similarity::ExpL1,
-                Similarity::ExpL2,
-            ] {
+        for loss in Loss::ALL {
+            for similarity in Similarity::ALL {
                 let cfg = TrainConfig {
                     loss,
                     similarity,
@@ -595,13 +602,8 @@ mod tests {
 
     #[test]
     fn every_loss_and_similarity_trains_without_diverging() {
-        for loss in [Loss::Bce, Loss::Contrastive] {
-            for similarity in [
-                Similarity::L1,
-                Similarity::L2,
-                Similarity::ExpL1,
-                Similarity::ExpL2,
-            ] {
+        for loss in Loss::ALL {
+            for similarity in Similarity::ALL {
                 let cfg = TrainConfig {
                     epochs: 2,
                     loss,
