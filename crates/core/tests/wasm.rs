@@ -74,3 +74,11 @@ fn prepare_resamples_in_the_browser() {
     let snr = 10.0 * (s / e).log10();
     assert!(snr > 60.0, "SNR {snr:.1} dB");
 }
+
+#[path = "model_parity.rs"]
+mod model_parity;
+
+#[wasm_bindgen_test]
+fn shipped_model_embeddings_match_native_in_the_browser() {
+    model_parity::check();
+}
