@@ -15,13 +15,20 @@ pub const FEATURES: &[u8] = include_bytes!("../../../pkg/eval/features.bin");
 pub const VOCAB: &[u8] = include_bytes!("../../../pkg/vocab.bin");
 /// 8 audio embeddings then 4 text embeddings (f32 little-endian).
 pub const REFERENCE: &[u8] = include_bytes!("fixtures/model_embeddings.f32");
-pub const TEXTS: [&str; 4] = ["dog barking", "Snare_drum", "thunderstorm rain", "church organ"];
+pub const TEXTS: [&str; 4] = [
+    "dog barking",
+    "Snare_drum",
+    "thunderstorm rain",
+    "church organ",
+];
 
 pub fn embeddings() -> Vec<f32> {
     let model = Model::from_json(MODEL).unwrap();
     let features = Index::from_bytes(FEATURES).unwrap();
     let vocab = Vocabulary::from_bytes(VOCAB).unwrap();
-    let mut out = model.embed_audio(&features.vectors()[..8 * features.dim]).unwrap();
+    let mut out = model
+        .embed_audio(&features.vectors()[..8 * features.dim])
+        .unwrap();
     for t in TEXTS {
         out.extend(model.embed_text(&vocab.embed(t).unwrap().vector).unwrap());
     }
@@ -30,11 +37,24 @@ pub fn embeddings() -> Vec<f32> {
 
 pub fn check() {
     let got = embeddings();
-    let want: Vec<f32> =
-        REFERENCE.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-    assert_eq!(got.len(), want.len(), "reference embeddings are stale: regenerate them");
-    let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-    assert!(worst <= 1e-5, "embeddings differ from the reference by up to {worst}");
+    let want: Vec<f32> = REFERENCE
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "reference embeddings are stale: regenerate them"
+    );
+    let worst = got
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= 1e-5,
+        "embeddings differ from the reference by up to {worst}"
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -42,7 +62,10 @@ pub fn check() {
 fn shipped_model_matches_the_reference_embeddings() {
     if std::env::var_os("EARSHOT_WRITE_FIXTURES").is_some() {
         let bytes: Vec<u8> = embeddings().iter().flat_map(|v| v.to_le_bytes()).collect();
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/model_embeddings.f32");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/model_embeddings.f32"
+        );
         std::fs::write(path, bytes).unwrap();
     }
     check();
