@@ -71,6 +71,9 @@ enum Command {
         /// Dropout after every hidden layer while training.
         #[arg(long, default_value_t = 0.2)]
         dropout: f32,
+        /// Weight of the Δ and ΔΔ blocks of the clip vector after standardisation.
+        #[arg(long, default_value_t = 1.0)]
+        delta_weight: f32,
         /// Tensor packing in the JSON: plain, f32, f16 or i8.
         #[arg(long, default_value = "f16")]
         dtype: String,
@@ -194,6 +197,7 @@ fn main() -> ExitCode {
             loss,
             similarity,
             dropout,
+            delta_weight,
             dtype,
         } => {
             let cfg = train::TrainConfig {
@@ -208,6 +212,7 @@ fn main() -> ExitCode {
                 loss,
                 similarity,
                 dropout,
+                delta_weight,
                 ..Default::default()
             };
             run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)

@@ -72,6 +72,9 @@ pub struct TrainConfig {
     pub similarity: Similarity,
     /// Margin of the contrastive loss on raw distances (exp similarities use 1).
     pub margin: f32,
+    /// Weight of the Δ and ΔΔ blocks (the last two thirds of the clip vector) after
+    /// standardisation; stored in the model's `std`, so every consumer applies it.
+    pub delta_weight: f32,
 }
 
 impl Default for TrainConfig {
@@ -90,6 +93,9 @@ impl Default for TrainConfig {
             loss: Loss::Bce,
             similarity: Similarity::ExpL2,
             margin: 10.0,
+            // 0.3 trades text→audio for audio→audio and audio→text (docs/results.md); the
+            // shipped model uses 1.0.
+            delta_weight: 1.0,
         }
     }
 }
@@ -285,7 +291,10 @@ pub fn train(
     );
     let dev = Device::Cpu;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-    let (mean, std) = scaling(data.audio, data.audio_dim);
+    let (mean, mut std) = scaling(data.audio, data.audio_dim);
+    for s in &mut std[data.audio_dim / 3..] {
+        *s /= cfg.delta_weight.max(1e-3);
+    }
     let audio: Vec<f32> = data
         .audio
         .chunks_exact(data.audio_dim)
