@@ -5,28 +5,23 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setup, upload, expected, fixture } from './helpers.mjs';
+import { onePagePerSuite, upload, expected, fixture } from './helpers.mjs';
 import { makeInputs } from './make-bad-inputs.mjs';
 
-let env;
 let page;
 let dir;
 let cases;
 const GOOD = fixture('elec_chime.wav');
 
-before(async () => {
+before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-bad-'));
   cases = makeInputs(dir);
-  env = await setup();
-  page = await env.open();
 });
-after(async () => {
-  try {
-    assert.deepEqual(page?.errors ?? [], [], 'uncaught errors in the page');
-  } finally {
-    await env?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+onePagePerSuite([], (p) => {
+  page = p;
 });
 
 async function goodFileStillWorks() {

@@ -1,21 +1,12 @@
 // The same clip dropped on the page (DataTransfer + dispatched drop) gives the same result.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { setup, drop, upload, canvasStats, expected, fixture } from './helpers.mjs';
+import { onePagePerSuite, drop, upload, canvasStats, expected, fixture } from './helpers.mjs';
 
-let env;
 let page;
-before(async () => {
-  env = await setup();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    assert.deepEqual(page?.errors ?? [], [], 'uncaught errors in the page');
-  } finally {
-    await env?.close();
-  }
+onePagePerSuite([], (p) => {
+  page = p;
 });
 
 test('dropping a FLAC shows the same duration and frames as uploading it', async () => {

@@ -1,6 +1,8 @@
 // Shared helpers for the end-to-end tests: browser launch, page setup, waiting for a result,
 // and the expected duration / frame count computed from an audio file's own header.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { before, after } from 'node:test';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, startServer } from './server.mjs';
@@ -62,6 +64,28 @@ export async function setup(extraArgs = []) {
       await server.close();
     },
   };
+}
+
+/**
+ * One browser page for the whole test file: opened before the first test (Chromium started with
+ * `extraArgs`) and handed to `onReady(page, env)`; after the last test the page must have logged
+ * no uncaught error, then everything is closed.
+ */
+export function onePagePerSuite(extraArgs, onReady) {
+  let env;
+  let page;
+  before(async () => {
+    env = await setup(extraArgs);
+    page = await env.open();
+    onReady(page, env);
+  });
+  after(async () => {
+    try {
+      assert.deepEqual(page?.errors ?? [], [], 'uncaught errors in the page');
+    } finally {
+      await env?.close();
+    }
+  });
 }
 
 const runs = (page) => page.evaluate(() => Number(document.querySelector('.app')?.dataset.runs ?? 0));

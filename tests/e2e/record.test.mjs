@@ -1,26 +1,18 @@
 // Recording through Chromium's fake microphone (a 3 s, 48 kHz WAV it loops).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, read, fixture, canvasStats } from './helpers.mjs';
+import { onePagePerSuite, read, fixture, canvasStats } from './helpers.mjs';
 
 const MIC = fixture('mic_guit_harmonics_48k.wav');
-let env;
+const FAKE_MIC = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-audio-capture=${MIC}`,
+  '--autoplay-policy=no-user-gesture-required',
+];
 let page;
-before(async () => {
-  env = await setup([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${MIC}`,
-    '--autoplay-policy=no-user-gesture-required',
-  ]);
-  page = await env.open();
-});
-after(async () => {
-  try {
-    assert.deepEqual(page?.errors ?? [], [], 'uncaught errors in the page');
-  } finally {
-    await env?.close();
-  }
+onePagePerSuite(FAKE_MIC, (p) => {
+  page = p;
 });
 
 test('record ~2 s, stop: the recording is analysed', async () => {

@@ -1,22 +1,15 @@
 // A real clip through the file input: duration and MFCC frame count match the file's header,
 // the canvases are drawn, the file name is shown as text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { setup, upload, read, canvasStats, expected, fixture } from './helpers.mjs';
+import { onePagePerSuite, upload, read, canvasStats, expected, fixture } from './helpers.mjs';
 
-let env;
 let page;
-before(async () => {
-  env = await setup();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    assert.deepEqual(page?.errors ?? [], [], 'uncaught errors in the page');
-  } finally {
-    await env?.close();
-  }
+let env;
+onePagePerSuite([], (p, e) => {
+  page = p;
+  env = e;
 });
 
 test('the page starts empty, without an error', async () => {
