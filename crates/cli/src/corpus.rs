@@ -12,7 +12,6 @@ use anyhow::Context;
 use earshot_core::audio::prepare;
 use earshot_core::features::{FeatureExtractor, MfccConfig};
 use earshot_core::index::{Index, Item, Storage};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::decode;
 
@@ -64,15 +63,10 @@ pub fn features(
     show_progress: bool,
 ) -> anyhow::Result<()> {
     let rows = read_manifest(manifest)?;
-    let bar = if show_progress {
-        ProgressBar::new(rows.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("features [{bar:30}] {pos}/{len} clips, ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+    let bar = crate::progress_bar(
+        rows.len() as u64,
+        "features [{bar:30}] {pos}/{len} clips, ETA {eta}",
+        show_progress,
     );
     let next = AtomicUsize::new(0);
     type Outcome = Option<Result<Vec<f32>, String>>;

@@ -12,7 +12,6 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use earshot_core::model::{
     pack_tensor, AudioJson, DenseJson, ModelJson, TextInput, TextJson, FORMAT, VERSION,
 };
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -365,15 +364,10 @@ pub fn train(
     )?;
 
     let steps_per_epoch = (2 * n).div_ceil(cfg.batch);
-    let bar = if show_progress {
-        ProgressBar::new((cfg.epochs * steps_per_epoch) as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps, ETA {eta} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+    let bar = crate::progress_bar(
+        (cfg.epochs * steps_per_epoch) as u64,
+        "{prefix} [{bar:30}] {pos}/{len} steps, ETA {eta} {msg}",
+        show_progress,
     );
     bar.set_prefix(format!(
         "train {}/{}/{}",
