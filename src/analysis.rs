@@ -1,8 +1,8 @@
-//! Pure analysis of decoded audio: the same core calls as the CLI, plus the user-facing
-//! messages. No web types here, so it is testable natively.
+//! Pure analysis of decoded audio (run in the search worker): the same core calls as the CLI,
+//! plus the user-facing messages. No web types here, so it is testable natively.
 
 use earshot_core::audio::{prepare, TARGET_SR};
-use earshot_core::features::{FeatureExtractor, Frames, MfccConfig};
+use earshot_core::features::{clip_vector, FeatureExtractor, Frames, MfccConfig};
 
 /// Everything the page shows about one clip.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,8 @@ pub struct Analysis {
     pub mel_db: Frames,
     /// Number of MFCC frames.
     pub mfcc_frames: usize,
+    /// The 300-d clip vector (CONTRACT §1), the model's audio input.
+    pub clip: Vec<f32>,
 }
 
 /// Run the core pipeline on planar channels decoded at `sample_rate`.
@@ -27,7 +29,9 @@ pub fn analyse(name: &str, channels: &[Vec<f32>], sample_rate: u32) -> Result<An
     let samples = prepare(channels, sample_rate).map_err(|e| core_failed(name, &e))?;
     let fx = FeatureExtractor::new(MfccConfig::default());
     let mel_db = fx.mel_db(&samples).map_err(|e| core_failed(name, &e))?;
-    let mfcc = fx.mfcc(&samples).map_err(|e| core_failed(name, &e))?;
+    let mfcc = fx
+        .mfcc_from_mel_db(&mel_db)
+        .map_err(|e| core_failed(name, &e))?;
     Ok(Analysis {
         name: name.to_owned(),
         seconds: if sample_rate > 0 {
@@ -40,6 +44,7 @@ pub fn analyse(name: &str, channels: &[Vec<f32>], sample_rate: u32) -> Result<An
         samples,
         mel_db,
         mfcc_frames: mfcc.n_frames,
+        clip: clip_vector(&mfcc),
     })
 }
 

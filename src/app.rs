@@ -1,21 +1,36 @@
-//! The page. Components stay thin: the work is in `analysis`, `decode`, `draw` and `record`.
+//! The page. Components stay thin: decoding is in `decode`, recording in `record`, drawing in
+//! `draw`, and every feature, embedding and search runs in the worker (`earshot_web::service`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
+use earshot_core::features::Frames;
+use earshot_web::analysis;
+use earshot_web::export;
+use earshot_web::layout::{self, Frame};
+use earshot_web::protocol::{AnswerView, Catalog, ClipFacts, Request, Response, TOP};
+use js_sys::Float32Array;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::{Blob, File, HtmlInputElement};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, File, HtmlElement, HtmlInputElement};
 
-use crate::analysis::{self, Analysis};
+use crate::client::Client;
 use crate::decode::{self, FALLBACK_RATE, RECORDING_RATE};
 use crate::draw;
+use crate::player;
 use crate::record::Recorder;
 
 pub const ACCEPT: &str = "audio/*,.wav,.flac,.ogg,.mp3";
+/// Typing pause before a text query runs by itself.
+const DEBOUNCE: Duration = Duration::from_millis(250);
+/// The map's drawing size (SVG user units).
+const MAP_W: f32 = 1000.0;
+const MAP_H: f32 = 620.0;
 
 /// What the page is doing; mirrored into `data-state` for tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,81 +59,408 @@ enum Mic {
     On,
 }
 
-/// Decode and analyse a file or recording; every failure is one sentence naming it.
-async fn analyse_blob(name: &str, blob: &Blob, fallback_rate: u32) -> Result<Analysis, String> {
+/// An audio query as shown: facts, the mono 22.05 kHz signal and its mel spectrogram.
+struct ClipView {
+    facts: ClipFacts,
+    samples: Vec<f32>,
+    mel: Frames,
+}
+
+/// Decode in the browser (for files the worker's decoder does not read) and send the channels.
+async fn decode_in_browser(
+    name: &str,
+    blob: &Blob,
+    fallback_rate: u32,
+) -> Result<(Vec<JsValue>, u32), String> {
     let bytes = decode::read_blob(blob)
         .await
         .map_err(|_| analysis::read_failed(name))?;
-    if bytes.is_empty() {
-        return Err(analysis::empty_file(name));
-    }
-    let decoded = decode::decode(&bytes, fallback_rate)
+    let d = decode::decode(&bytes, fallback_rate)
         .await
         .map_err(|_| analysis::decode_failed(name))?;
-    decode::yield_to_browser().await;
-    analysis::analyse(name, &decoded.channels, decoded.sample_rate)
+    Ok((
+        d.channels.into_iter().map(JsValue::from).collect(),
+        d.sample_rate,
+    ))
+}
+
+fn clip_view(facts: ClipFacts, arrays: &[Float32Array]) -> ClipView {
+    let samples = arrays.first().map(Float32Array::to_vec).unwrap_or_default();
+    let data = arrays.get(1).map(Float32Array::to_vec).unwrap_or_default();
+    let n_rows = facts.mel_bands.max(1);
+    let mel = Frames {
+        n_rows,
+        n_frames: data.len() / n_rows,
+        data,
+    };
+    ClipView {
+        facts,
+        samples,
+        mel,
+    }
+}
+
+/// The absolute URL of the shipped assets (`pkg/` next to the page).
+fn assets_base() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base("pkg/", &href)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| "pkg/".to_owned())
+}
+
+fn mark_ready() {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.dataset().set("ready", "1");
+    }
+}
+
+fn focus_selector(selector: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Offer `text` as a file download.
+fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let failed = |_| "The browser refused to save the export.".to_owned();
+    let parts = js_sys::Array::of1(&text.into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(failed)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("No document.")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(failed)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoke after the browser has started the download.
+    let _ = set_timeout_with_handle(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(10),
+    );
+    Ok(())
+}
+
+fn is_typing_target(ev: &ev::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+        .unwrap_or(false)
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let result = RwSignal::new(None::<Arc<Analysis>>);
+    let catalog = RwSignal::new(None::<Arc<Catalog>>);
+    let progress = RwSignal::new((0u64, 0u64));
+    let answer = RwSignal::new(None::<Arc<AnswerView>>);
+    let clip = RwSignal::new_local(None::<Rc<ClipView>>);
     let error = RwSignal::new(None::<String>);
     let status = RwSignal::new(String::new());
     let phase = RwSignal::new(Phase::Idle);
-    // Completed runs (success or failure): lets tests wait for "the next result".
+    // Completed queries (success or failure): lets tests wait for "the next result".
     let runs = RwSignal::new(0u32);
-    // Only the latest started run may publish its result.
+    // Only the answer to the latest request is shown; `generation` also covers decoding.
+    let latest = StoredValue::new(0u32);
     let generation = StoredValue::new(0u64);
+    let query = RwSignal::new(String::new());
+    let cursor = RwSignal::new(None::<usize>);
+    let playing = RwSignal::new(None::<usize>);
     let dragging = RwSignal::new(false);
     let mic = RwSignal::new(Mic::Off);
     let level = RwSignal::new(0.0f64);
     let redraw = RwSignal::new(0u32);
     let recorder: Rc<RefCell<Option<Recorder>>> = Rc::new(RefCell::new(None));
+    let debounce = StoredValue::new_local(None::<TimeoutHandle>);
+    // The file behind the latest audio request, in case the browser must decode it.
+    let in_browser = StoredValue::new_local(None::<(u32, String, Blob, u32)>);
+    let audio_ref = NodeRef::<html::Audio>::new();
+    let base = assets_base();
 
-    let begin = move |what: String| -> u64 {
-        generation.update_value(|g| *g += 1);
-        result.set(None);
-        error.set(None);
-        status.set(what);
-        phase.set(Phase::Busy);
-        generation.get_value()
-    };
-    let finish = move |run: u64, outcome: Result<Analysis, String>| {
-        if generation.get_value() != run {
-            return;
-        }
-        status.set(String::new());
-        match outcome {
-            Ok(a) => {
-                result.set(Some(Arc::new(a)));
-                phase.set(Phase::Done);
-            }
-            Err(msg) => {
-                error.set(Some(msg));
-                phase.set(Phase::Failed);
-            }
-        }
-        runs.update(|n| *n += 1);
-    };
-    let fail = move |msg: String| {
-        generation.update_value(|g| *g += 1);
-        result.set(None);
+    let finish_failed = move |msg: String| {
         status.set(String::new());
         error.set(Some(msg));
         phase.set(Phase::Failed);
         runs.update(|n| *n += 1);
     };
+    let client = StoredValue::new_local(None::<Client>);
+    // A new query: later answers to older ones are ignored.
+    let begin = move |what: String| -> u64 {
+        generation.update_value(|g| *g += 1);
+        latest.set_value(0);
+        error.set(None);
+        status.set(what);
+        phase.set(Phase::Busy);
+        generation.get_value()
+    };
+    let send = move |request: Request, arrays: &[JsValue]| {
+        client.with_value(|c| match c {
+            Some(c) => latest.set_value(c.send(&request, arrays)),
+            None => finish_failed("The search worker is not running; reload the page.".into()),
+        });
+    };
+    let fail = move |msg: String| {
+        generation.update_value(|g| *g += 1);
+        latest.set_value(0);
+        clip.set(None);
+        finish_failed(msg);
+    };
+
+    let send_audio = move |name: String, sample_rate: u32, channels: Vec<JsValue>| {
+        send(
+            Request::Audio {
+                name,
+                sample_rate,
+                top: TOP,
+            },
+            &channels,
+        );
+    };
+    let on_reply = move |id: u32, response: Response, arrays: Vec<Float32Array>| match response {
+        Response::Started => {}
+        Response::Progress { loaded, total } => progress.set((loaded, total)),
+        Response::Ready(c) => {
+            catalog.set(Some(Arc::new(c)));
+            mark_ready();
+        }
+        Response::Answer(a) => {
+            if id != latest.get_value() {
+                return;
+            }
+            status.set(String::new());
+            error.set(None);
+            clip.set(a.clip.clone().map(|f| Rc::new(clip_view(f, &arrays))));
+            cursor.set(None);
+            answer.set(Some(Arc::new(a)));
+            phase.set(Phase::Done);
+            runs.update(|n| *n += 1);
+        }
+        Response::DecodeInBrowser { .. } => {
+            let Some((req, name, blob, rate)) = in_browser.get_value() else {
+                return;
+            };
+            if req != id || id != latest.get_value() {
+                return;
+            }
+            let run = generation.get_value();
+            spawn_local(async move {
+                match decode_in_browser(&name, &blob, rate).await {
+                    Ok(_) if generation.get_value() != run => {}
+                    Ok((channels, sample_rate)) => send_audio(name, sample_rate, channels),
+                    Err(msg) if generation.get_value() == run => fail(msg),
+                    Err(_) => {}
+                }
+            });
+        }
+        Response::Error { message } => {
+            if catalog.with_untracked(Option::is_none) {
+                // Loading failed: the page cannot search, say so.
+                error.set(Some(message.clone()));
+            }
+            if id == latest.get_value() {
+                clip.set(None);
+                finish_failed(message);
+            }
+        }
+    };
+
+    match Client::start(on_reply) {
+        Ok(c) => {
+            c.send(&Request::Load { base: base.clone() }, &[]);
+            client.set_value(Some(c));
+        }
+        Err(msg) => error.set(Some(msg)),
+    }
+    let run_text = move |text: String| {
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+        if text.trim().is_empty() {
+            return;
+        }
+        let loading = catalog.with_untracked(Option::is_none);
+        begin(if loading {
+            "Loading the sound index… your search runs as soon as it is ready.".to_owned()
+        } else {
+            "Searching…".to_owned()
+        });
+        send(
+            Request::Text {
+                query: text,
+                top: TOP,
+            },
+            &[],
+        );
+    };
+    // Audio: the worker decodes the file as the CLI does; formats its decoder does not read
+    // (a microphone recording's WebM/Opus, AAC, …) are decoded by the browser instead.
     let run_blob = move |name: String, blob: Blob, fallback_rate: u32| {
-        let run = begin(format!("Decoding “{name}”…"));
+        let run = begin(format!("Reading “{name}”…"));
         spawn_local(async move {
-            let outcome = analyse_blob(&name, &blob, fallback_rate).await;
-            finish(run, outcome);
+            let bytes = match decode::read_blob_array(&blob).await {
+                Ok(b) if b.length() == 0 => return fail(analysis::empty_file(&name)),
+                Ok(b) => b,
+                Err(_) => return fail(analysis::read_failed(&name)),
+            };
+            if generation.get_value() != run {
+                return;
+            }
+            status.set(format!("Analysing “{name}”…"));
+            send(
+                Request::AudioFile {
+                    name: name.clone(),
+                    top: TOP,
+                },
+                &[bytes.into()],
+            );
+            in_browser.set_value(Some((latest.get_value(), name, blob, fallback_rate)));
         });
     };
     let run_file = move |file: File| {
         let name = file.name();
         run_blob(name, file.into(), FALLBACK_RATE);
     };
+    let find_similar = move |item: usize| {
+        let label = catalog.with_untracked(|c| {
+            c.as_ref()
+                .and_then(|c| c.items.get(item))
+                .map(|i| layout::pretty_label(&i.label))
+                .unwrap_or_default()
+        });
+        begin(format!("Finding sounds like this {label} clip…"));
+        send(Request::Item { item, top: TOP }, &[]);
+    };
+
+    // Playback of previews.
+    let play_item = {
+        let base = base.clone();
+        move |item: usize| {
+            let Some(audio) = audio_ref.get_untracked() else {
+                return;
+            };
+            let url = catalog.with_untracked(|c| {
+                c.as_ref()
+                    .and_then(|c| c.items.get(item))
+                    .map(|i| format!("{base}{}", i.preview))
+            });
+            if let Some(url) = url {
+                playing.set(Some(item));
+                if let Err(msg) = player::play(&audio, &url) {
+                    error.set(Some(msg));
+                }
+            }
+        }
+    };
+    let stop_playing = move || {
+        if let Some(audio) = audio_ref.get_untracked() {
+            player::stop(&audio);
+        }
+        playing.set(None);
+    };
+    let toggle_item = {
+        let play_item = play_item.clone();
+        move |item: usize| {
+            if playing.get_untracked() == Some(item) {
+                stop_playing();
+            } else {
+                play_item(item);
+            }
+        }
+    };
+
+    // Text box: Enter runs now, typing runs after a pause, ↓ moves into the results.
+    let on_input = move |ev: ev::Event| {
+        let value = event_target_value(&ev);
+        query.set(value.clone());
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(move || run_text(value), DEBOUNCE).ok();
+        debounce.set_value(handle);
+    };
+    let on_query_key = move |ev: ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            run_text(query.get_untracked());
+        }
+        "ArrowDown"
+            if answer.with_untracked(|a| a.as_ref().is_some_and(|a| !a.results.is_empty())) =>
+        {
+            ev.prevent_default();
+            cursor.set(Some(0));
+            focus_selector("[data-testid=result][data-rank=\"1\"]");
+        }
+        _ => {}
+    };
+
+    // Results: ↑/↓ move, Space plays, Enter finds similar.
+    let on_results_key = {
+        let toggle_item = toggle_item.clone();
+        move |ev: ev::KeyboardEvent| {
+            let n = answer.with_untracked(|a| a.as_ref().map_or(0, |a| a.results.len()));
+            if n == 0 || is_typing_target(&ev) {
+                return;
+            }
+            let at = cursor.get_untracked().unwrap_or(0).min(n - 1);
+            let item = answer
+                .with_untracked(|a| a.as_ref().and_then(|a| a.results.get(at)).map(|r| r.item));
+            let moved = match ev.key().as_str() {
+                "ArrowDown" => Some((at + 1).min(n - 1)),
+                "ArrowUp" if at == 0 => {
+                    ev.prevent_default();
+                    cursor.set(None);
+                    focus_selector("[data-testid=query-text]");
+                    return;
+                }
+                "ArrowUp" => Some(at - 1),
+                "Home" => Some(0),
+                "End" => Some(n - 1),
+                " " | "Spacebar" => {
+                    ev.prevent_default();
+                    if let Some(item) = item {
+                        toggle_item(item);
+                    }
+                    None
+                }
+                "Enter" => {
+                    ev.prevent_default();
+                    if let Some(item) = item {
+                        find_similar(item);
+                    }
+                    None
+                }
+                _ => None,
+            };
+            if let Some(to) = moved {
+                ev.prevent_default();
+                cursor.set(Some(to));
+                focus_selector(&format!("[data-testid=result][data-rank=\"{}\"]", to + 1));
+            }
+        }
+    };
+
+    // Page-wide keys: "/" focuses the search box, Esc stops playback.
+    let _ = window_event_listener(ev::keydown, move |ev| match ev.key().as_str() {
+        "/" if !is_typing_target(&ev) => {
+            ev.prevent_default();
+            focus_selector("[data-testid=query-text]");
+        }
+        "Escape" => stop_playing(),
+        _ => {}
+    });
 
     // File picker.
     let on_pick = move |ev: ev::Event| {
@@ -209,7 +551,7 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    // Canvases follow the result and the window size.
+    // Canvases follow the query clip and the window size.
     let wave_ref = NodeRef::<html::Canvas>::new();
     let spec_ref = NodeRef::<html::Canvas>::new();
     Effect::new(move |_| {
@@ -217,10 +559,10 @@ pub fn App() -> impl IntoView {
         let (Some(wave), Some(spec)) = (wave_ref.get(), spec_ref.get()) else {
             return;
         };
-        result.with(|r| match r {
-            Some(a) => {
-                draw::paint_waveform(&wave, &a.samples);
-                draw::paint_spectrogram(&spec, &a.mel_db);
+        clip.with(|c| match c {
+            Some(c) => {
+                draw::paint_waveform(&wave, &c.samples);
+                draw::paint_spectrogram(&spec, &c.mel);
             }
             None => {
                 draw::clear(&wave);
@@ -229,15 +571,254 @@ pub fn App() -> impl IntoView {
         });
     });
 
-    let name = move || result.with(|r| r.as_ref().map(|a| a.name.clone()));
-    let seconds = move || result.with(|r| r.as_ref().map(|a| a.seconds));
-    let frames = move || result.with(|r| r.as_ref().map(|a| a.mfcc_frames));
-    let source = move || {
-        result.with(|r| {
-            r.as_ref()
-                .map(|a| analysis::format_source(a.native_rate, a.channels))
+    let facts = move || clip.with(|c| c.as_ref().map(|c| c.facts.clone()));
+    let item_of =
+        move |i: usize| catalog.with(|c| c.as_ref().and_then(|c| c.items.get(i).cloned()));
+    let export_as = move |ext: &'static str| {
+        let (Some(c), Some(a)) = (catalog.get_untracked(), answer.get_untracked()) else {
+            return;
+        };
+        let (text, mime) = match ext {
+            "csv" => (export::to_csv(&c, &a), "text/csv"),
+            _ => (export::to_json(&c, &a), "application/json"),
+        };
+        if let Err(msg) = download(&export::file_name(&a, ext), mime, &text) {
+            error.set(Some(msg));
+        }
+    };
+
+    let summary = move || {
+        answer.with(|a| {
+            a.as_ref().map(|a| {
+                let what = match (&a.query.kind[..], a.from_item) {
+                    (_, Some(i)) => format!(
+                        "sounds like {}",
+                        item_of(i).map(|it| it.id).unwrap_or_default()
+                    ),
+                    ("text", _) => format!("“{}”", a.query.value),
+                    _ => format!("the sound of “{}”", a.query.value),
+                };
+                let unknown = if a.unknown_words.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (not in the vocabulary: {})", a.unknown_words.join(", "))
+                };
+                format!(
+                    "{} results for {what} in {:.0} ms{unknown}",
+                    a.results.len(),
+                    a.millis
+                )
+            })
         })
     };
+
+    let results_view = {
+        let toggle_item = toggle_item.clone();
+        move || {
+            let Some(a) = answer.get() else {
+                return Vec::new();
+            };
+            let c = catalog.get();
+            a.results
+                .iter()
+                .enumerate()
+                .filter_map(|(rank, r)| {
+                    let it = c.as_ref()?.items.get(r.item)?.clone();
+                    let item = r.item;
+                    let pretty = layout::pretty_label(&it.label);
+                    let toggle_play = toggle_item.clone();
+                    let toggle_row = toggle_item.clone();
+                    Some(view! {
+                        <li
+                            data-testid="result"
+                            class="result"
+                            class:playing=move || playing.get() == Some(item)
+                            class:selected=move || cursor.get() == Some(rank)
+                            data-id=it.id.clone()
+                            data-label=it.label.clone()
+                            data-score=r.score.to_string()
+                            data-rank=(rank + 1).to_string()
+                            data-item=item.to_string()
+                            tabindex=move || if cursor.get().unwrap_or(0) == rank { "0" } else { "-1" }
+                            aria-label=format!("{}. {pretty}, similarity {:.2}, from {}", rank + 1, r.score, it.source)
+                            on:click=move |_| toggle_row(item)
+                            on:focus=move |_| cursor.set(Some(rank))
+                        >
+                            <button
+                                type="button"
+                                class="play"
+                                data-testid="play"
+                                tabindex="-1"
+                                aria-label=format!("Play {pretty}")
+                                aria-pressed=move || if playing.get() == Some(item) { "true" } else { "false" }
+                                on:click=move |e: ev::MouseEvent| {
+                                    e.stop_propagation();
+                                    toggle_play(item);
+                                }
+                            >
+                                {move || if playing.get() == Some(item) { "■" } else { "▶" }}
+                            </button>
+                            <span class="rank" aria-hidden="true">{rank + 1}</span>
+                            <span class="what">
+                                <span class="label">{pretty.clone()}</span>
+                                <span class="source">{it.source.clone()}</span>
+                            </span>
+                            <span class="bar" aria-hidden="true">
+                                <span style=format!("width:{:.1}%", layout::percent(r.score))></span>
+                            </span>
+                            <span class="score">{format!("{:.2}", r.score)}</span>
+                            <button
+                                type="button"
+                                class="similar"
+                                data-testid="find-similar"
+                                tabindex="-1"
+                                aria-label=format!("Find sounds similar to {pretty}")
+                                on:click=move |e: ev::MouseEvent| {
+                                    e.stop_propagation();
+                                    find_similar(item);
+                                }
+                            >
+                                "Similar"
+                            </button>
+                        </li>
+                    })
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let labels_view = move || {
+        answer.with(|a| {
+            a.as_ref()
+                .map(|a| {
+                    a.labels
+                        .iter()
+                        .take(5)
+                        .map(|l| {
+                            view! {
+                                <li data-testid="label-item" data-label=l.name.clone() data-score=l.score.to_string()>
+                                    <span class="label">{layout::pretty_label(&l.name)}</span>
+                                    <span class="bar" aria-hidden="true">
+                                        <span style=format!("width:{:.1}%", layout::percent(l.score))></span>
+                                    </span>
+                                    <span class="score">{format!("{:.0}%", layout::percent(l.score))}</span>
+                                </li>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let words_view = move || {
+        answer.with(|a| {
+            a.as_ref()
+                .map(|a| {
+                    a.words
+                        .iter()
+                        .take(12)
+                        .map(|w| {
+                            view! {
+                                <li data-testid="word-item" data-word=w.name.clone() data-score=w.score.to_string()>
+                                    {w.name.clone()}
+                                </li>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+
+    // The map: every index item once (static), results and the query on top (reactive).
+    let frame = Memo::new(move |_| {
+        catalog.with(|c| {
+            let pts: Vec<[f32; 2]> = c
+                .as_ref()
+                .map(|c| c.items.iter().map(|i| [i.x, i.y]).collect())
+                .unwrap_or_default();
+            Frame::fit(&pts, MAP_W, MAP_H, 14.0)
+        })
+    });
+    let map_points = move || {
+        let f = frame.get();
+        catalog.with(|c| {
+            c.as_ref()
+                .map(|c| {
+                    c.items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, it)| {
+                            let (x, y) = f.place([it.x, it.y]);
+                            view! {
+                                <circle
+                                    class="point"
+                                    cx=format!("{x:.1}")
+                                    cy=format!("{y:.1}")
+                                    r="4"
+                                    fill=layout::class_colour(it.class)
+                                    data-item=i.to_string()
+                                >
+                                    <title>{format!("{} ({})", layout::pretty_label(&it.label), it.id)}</title>
+                                </circle>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let map_hits = move || {
+        let f = frame.get();
+        let (Some(a), Some(c)) = (answer.get(), catalog.get()) else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = a
+            .results
+            .iter()
+            .filter_map(|r| c.items.get(r.item).map(|it| (r.item, it)))
+            .map(|(i, it)| {
+                let (x, y) = f.place([it.x, it.y]);
+                view! {
+                    <circle class="hit" data-testid="map-hit" cx=format!("{x:.1}") cy=format!("{y:.1}") r="8" data-item=i.to_string()></circle>
+                }
+                .into_any()
+            })
+            .collect();
+        let (qx, qy) = f.place(a.point);
+        out.push(
+            view! {
+                <g class="query" data-testid="map-query" transform=format!("translate({qx:.1} {qy:.1})")>
+                    <circle r="11"></circle>
+                    <path d="M -7 0 H 7 M 0 -7 V 7"></path>
+                </g>
+            }
+            .into_any(),
+        );
+        out
+    };
+    let map_item = |ev: &ev::MouseEvent| -> Option<usize> {
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.get_attribute("data-item"))
+            .and_then(|s| s.parse().ok())
+    };
+    let on_map_click = move |ev: ev::MouseEvent| {
+        if let Some(i) = map_item(&ev) {
+            find_similar(i);
+        }
+    };
+    let on_map_hover = {
+        let play_item = play_item.clone();
+        move |ev: ev::MouseEvent| {
+            if let Some(i) = map_item(&ev) {
+                if playing.get_untracked() != Some(i) {
+                    play_item(i);
+                }
+            }
+        }
+    };
+    let n_items = move || catalog.with(|c| c.as_ref().map_or(0, |c| c.items.len()));
 
     view! {
         <div
@@ -248,19 +829,32 @@ pub fn App() -> impl IntoView {
         >
             <header class="top">
                 <h1>"earshot"</h1>
-                <p class="tagline">"Find sounds by listening. Start with one: pick, drop or record it."</p>
+                <p class="tagline">"Search sounds by describing them, or by sound: type, pick, drop or record."</p>
             </header>
             <main>
-                <section class="controls" aria-label="Query audio">
+                <section class="controls" aria-label="Search">
+                    <input
+                        type="search"
+                        class="query"
+                        data-testid="query-text"
+                        placeholder="Describe a sound, e.g. dog barking  ( / )"
+                        aria-label="Describe a sound to search for"
+                        autocomplete="off"
+                        spellcheck="false"
+                        maxlength="1000"
+                        prop:value=move || query.get()
+                        on:input=on_input
+                        on:keydown=on_query_key
+                    />
                     <label class="button file-button">
                         <input
                             type="file"
                             data-testid="query-file"
                             accept=ACCEPT
-                            aria-label="Choose an audio file to analyse"
+                            aria-label="Choose an audio file to search with"
                             on:change=on_pick
                         />
-                        <span aria-hidden="true">"Choose audio file"</span>
+                        <span aria-hidden="true">"Audio file"</span>
                     </label>
                     <button
                         type="button"
@@ -295,63 +889,110 @@ pub fn App() -> impl IntoView {
                     <p class="hint">"…or drop an audio file anywhere on this page."</p>
                 </section>
 
+                <div class="loading" data-testid="loading" hidden=move || catalog.with(Option::is_some)>
+                    <progress
+                        max=move || progress.with(|p| p.1.max(1).to_string())
+                        value=move || progress.with(|p| (p.1 > 0).then(|| p.0.to_string()))
+                        aria-label="Loading the model, vocabulary and index"
+                    ></progress>
+                    <span>{move || progress.with(|p| format!("Loading the sound index… {}", layout::progress_text(p.0, p.1)))}</span>
+                </div>
                 <p data-testid="error" class="error" role="alert" hidden=move || error.with(Option::is_none)>
                     {move || error.get().unwrap_or_default()}
                 </p>
-                <p class="status" role="status" aria-live="polite">{move || status.get()}</p>
+                <p class="status" role="status" aria-live="polite">
+                    {move || { let s = status.get(); if s.is_empty() { summary().unwrap_or_default() } else { s } }}
+                </p>
 
-                <section class="result" aria-label="Analysis">
-                    <dl class="facts">
-                        <div>
-                            <dt>"File"</dt>
-                            <dd data-testid="file-name">{move || name().unwrap_or_else(|| "—".to_owned())}</dd>
+                <div class="panels">
+                    <section class="results-panel" aria-label="Results">
+                        <div class="panel-head">
+                            <h2>"Results"</h2>
+                            <div class="exports">
+                                <button type="button" class="small" data-testid="export-json" disabled=move || answer.with(Option::is_none) on:click=move |_| export_as("json")>"Export JSON"</button>
+                                <button type="button" class="small" data-testid="export-csv" disabled=move || answer.with(Option::is_none) on:click=move |_| export_as("csv")>"Export CSV"</button>
+                            </div>
                         </div>
-                        <div>
-                            <dt>"Duration"</dt>
-                            <dd
-                                data-testid="duration"
-                                data-seconds=move || seconds().map(|s| s.to_string())
-                            >
-                                {move || seconds().map(analysis::format_seconds).unwrap_or_else(|| "—".to_owned())}
-                            </dd>
-                        </div>
-                        <div>
-                            <dt>"MFCC frames"</dt>
-                            <dd
-                                data-testid="frames"
-                                data-frames=move || frames().map(|n| n.to_string())
-                            >
-                                {move || frames().map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned())}
-                            </dd>
-                        </div>
-                        <div>
-                            <dt>"Source"</dt>
-                            <dd data-testid="source">{move || source().unwrap_or_else(|| "—".to_owned())}</dd>
-                        </div>
-                    </dl>
-                    <figure class="plot">
-                        <figcaption>"Waveform"</figcaption>
-                        <canvas
-                            data-testid="waveform"
-                            node_ref=wave_ref
-                            role="img"
-                            aria-label="Waveform of the analysed audio"
-                        ></canvas>
-                    </figure>
-                    <figure class="plot">
-                        <figcaption>"Mel spectrogram (time →, low pitch at the bottom)"</figcaption>
-                        <canvas
-                            data-testid="spectrogram"
-                            class="tall"
-                            node_ref=spec_ref
-                            role="img"
-                            aria-label="Mel spectrogram of the analysed audio"
-                        ></canvas>
-                    </figure>
+                        <ol class="results" data-testid="results" aria-label="Results, best first. Arrow keys move, Space plays, Enter finds similar." on:keydown=on_results_key>
+                            {results_view}
+                        </ol>
+                        <p class="empty" hidden=move || answer.with(Option::is_some)>
+                            "Type a description above, or give a sound, to see the nearest sounds here."
+                        </p>
+                    </section>
+
+                    <section class="query-panel" aria-label="About the query">
+                        <h2>"Sounds like"</h2>
+                        <ol class="labels" data-testid="labels" aria-label="Predicted labels">{labels_view}</ol>
+                        <ul class="words" data-testid="words" aria-label="Nearest words">{words_view}</ul>
+                        <dl class="facts">
+                            <div>
+                                <dt>"File"</dt>
+                                <dd data-testid="file-name">{move || facts().map(|f| f.name).unwrap_or_else(|| "—".to_owned())}</dd>
+                            </div>
+                            <div>
+                                <dt>"Duration"</dt>
+                                <dd data-testid="duration" data-seconds=move || facts().map(|f| f.seconds.to_string())>
+                                    {move || facts().map(|f| analysis::format_seconds(f.seconds)).unwrap_or_else(|| "—".to_owned())}
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"MFCC frames"</dt>
+                                <dd data-testid="frames" data-frames=move || facts().map(|f| f.frames.to_string())>
+                                    {move || facts().map(|f| f.frames.to_string()).unwrap_or_else(|| "—".to_owned())}
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Source"</dt>
+                                <dd data-testid="source">{move || facts().map(|f| analysis::format_source(f.native_rate, f.channels)).unwrap_or_else(|| "—".to_owned())}</dd>
+                            </div>
+                        </dl>
+                        <figure class="plot">
+                            <figcaption>"Waveform"</figcaption>
+                            <canvas data-testid="waveform" node_ref=wave_ref role="img" aria-label="Waveform of the query audio"></canvas>
+                        </figure>
+                        <figure class="plot">
+                            <figcaption>"Mel spectrogram (time →, low pitch at the bottom)"</figcaption>
+                            <canvas data-testid="spectrogram" class="tall" node_ref=spec_ref role="img" aria-label="Mel spectrogram of the query audio"></canvas>
+                        </figure>
+                    </section>
+                </div>
+
+                <section class="map-panel" aria-label="Map of all sounds">
+                    <h2>"Map of all sounds"</h2>
+                    <p class="hint">"Each dot is a sound, coloured by class; nearby dots sound alike. Hover to listen, click to search with it. The cross is your query, rings its results."</p>
+                    <svg
+                        data-testid="map"
+                        class="map"
+                        viewBox=format!("0 0 {MAP_W} {MAP_H}")
+                        role="img"
+                        aria-label=move || format!("Map of the {} indexed sounds", n_items())
+                        data-points=move || n_items().to_string()
+                        on:click=on_map_click
+                        on:mouseover=on_map_hover
+                    >
+                        <g class="points">{map_points}</g>
+                        <g class="hits">{map_hits}</g>
+                    </svg>
                 </section>
+                <audio
+                    data-testid="player"
+                    node_ref=audio_ref
+                    preload="none"
+                    on:ended=move |_| playing.set(None)
+                    on:error=move |_| {
+                        if playing.get_untracked().is_some() {
+                            playing.set(None);
+                            error.set(Some("This preview could not be played.".to_owned()));
+                        }
+                    }
+                ></audio>
             </main>
+            <footer class="foot">
+                <a href="pkg/CREDITS.md">"Sound credits and licences"</a>
+            </footer>
             <div class="drop-overlay" aria-hidden="true">
-                <p>"Drop to analyse"</p>
+                <p>"Drop to search with this sound"</p>
             </div>
         </div>
     }

@@ -2,6 +2,7 @@
 //! resamples to 22 050 Hz exactly as the CLI does.
 
 use earshot_core::sniff::probe;
+use js_sys::{Float32Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, Blob, OfflineAudioContext};
@@ -15,7 +16,8 @@ pub const RECORDING_RATE: u32 = 48_000;
 const CONTEXT_RATES: std::ops::RangeInclusive<u32> = 3_000..=768_000;
 
 pub struct Decoded {
-    pub channels: Vec<Vec<f32>>,
+    /// Planar channels, each a copy the page owns (so it can be moved to the worker).
+    pub channels: Vec<Float32Array>,
     pub sample_rate: u32,
 }
 
@@ -23,6 +25,12 @@ pub struct Decoded {
 pub async fn read_blob(blob: &Blob) -> Result<Vec<u8>, JsValue> {
     let buf = JsFuture::from(blob.array_buffer()).await?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// The bytes of a `File` or `Blob` as a typed array (to move to the worker without a copy).
+pub async fn read_blob_array(blob: &Blob) -> Result<js_sys::Uint8Array, JsValue> {
+    let buf = JsFuture::from(blob.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buf))
 }
 
 /// The rate and channel count to decode at: the header's, else `fallback`.
@@ -54,21 +62,17 @@ pub async fn decode(bytes: &[u8], fallback: u32) -> Result<Decoded, JsValue> {
     let audio: AudioBuffer = JsFuture::from(ctx.decode_audio_data(&data)?)
         .await?
         .dyn_into()?;
+    // `getChannelData` views the buffer's own memory; `slice` copies it in JavaScript, without a
+    // round trip through wasm memory.
+    let get: Function = Reflect::get(&audio, &"getChannelData".into())?.dyn_into()?;
     let channels = (0..audio.number_of_channels())
-        .map(|c| audio.get_channel_data(c))
+        .map(|c| -> Result<Float32Array, JsValue> {
+            let view: Float32Array = get.call1(&audio, &c.into())?.dyn_into()?;
+            Ok(view.slice(0, view.length()))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Decoded {
         channels,
         sample_rate: audio.sample_rate().round() as u32,
     })
-}
-
-/// Lets the browser paint (e.g. a "Decoding…" status) before a long computation.
-pub async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }

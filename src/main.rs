@@ -1,10 +1,12 @@
-//! earshot — cross-modal audio search in the browser. First slice: analyse one query clip
-//! (file, drop or microphone) with the core and show its waveform and mel spectrogram.
+//! earshot — cross-modal audio search in the browser: the page (Leptos). Features, the model and
+//! the search run in a worker (`src/bin/earshot-worker.rs`); `body[data-ready]` is set once it
+//! has loaded the model, vocabulary and index.
 
-mod analysis;
 mod app;
+mod client;
 mod decode;
 mod draw;
+mod player;
 mod record;
 
 /// Writes `msg` into the error element (used by the panic hook; works without Leptos).
@@ -33,17 +35,7 @@ fn install_panic_hook() {
     }));
 }
 
-fn mark_ready() {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.dataset().set("ready", "1");
-    }
-}
-
 fn main() {
     install_panic_hook();
     leptos::mount::mount_to_body(app::App);
-    mark_ready();
 }

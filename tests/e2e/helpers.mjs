@@ -235,3 +235,36 @@ export function expected(p) {
   const info = audioInfo(Buffer.isBuffer(p) ? p : fs.readFileSync(p));
   return { ...info, seconds: info.samples / info.rate, frames: expectedFrames(info.samples, info.rate) };
 }
+
+// ---------- search results ----------
+
+/** The results list as shown: [{ id, label, score, rank }], best first. */
+export function results(page) {
+  return page.$$eval('[data-testid=result]', (els) =>
+    els.map((e) => ({ id: e.dataset.id, label: e.dataset.label, score: Number(e.dataset.score), rank: Number(e.dataset.rank) })),
+  );
+}
+
+/** Labels and words shown for the current query. */
+export async function labelsAndWords(page) {
+  return {
+    labels: await page.$$eval('[data-testid=label-item]', (els) => els.map((e) => e.dataset.label)),
+    words: await page.$$eval('[data-testid=word-item]', (els) => els.map((e) => e.dataset.word)),
+  };
+}
+
+/** Types `query` into the search box and presses Enter; resolves when the run finished. */
+export function textSearch(page, query) {
+  return runAndRead(page, async () => {
+    await page.fill('[data-testid=query-text]', query);
+    await page.press('[data-testid=query-text]', 'Enter');
+  });
+}
+
+/** State of the preview player: { playing, src }. */
+export function player(page) {
+  return page.evaluate(() => {
+    const a = document.querySelector('[data-testid=player]');
+    return { playing: !a.paused, src: a.currentSrc || a.src };
+  });
+}

@@ -1,7 +1,7 @@
 // Recording through Chromium's fake microphone (a 3 s, 48 kHz WAV it loops).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { onePagePerSuite, read, fixture, canvasStats } from './helpers.mjs';
+import { onePagePerSuite, read, fixture, canvasStats, results, labelsAndWords } from './helpers.mjs';
 
 const MIC = fixture('mic_guit_harmonics_48k.wav');
 const FAKE_MIC = [
@@ -41,4 +41,7 @@ test('record ~2 s, stop: the recording is analysed', async () => {
   assert.equal((await button.textContent()).trim(), 'Record');
   assert.equal(await page.evaluate(() => Number(document.querySelector('[data-testid=level]').value)), 0);
   assert.ok((await canvasStats(page, 'waveform')).differ > 0.02, 'waveform drawn');
+  // The recording ran as a query (decoded by the browser: WebM/Opus).
+  assert.equal((await results(page)).length, 20);
+  assert.ok((await labelsAndWords(page)).labels.length > 0, 'labels shown');
 });

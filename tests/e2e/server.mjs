@@ -3,6 +3,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = path.join(ROOT, 'dist');
@@ -19,13 +20,20 @@ const MIME = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
+  '.ogg': 'audio/ogg',
+  '.bin': 'application/octet-stream',
+  '.md': 'text/markdown; charset=utf-8',
 };
+
+// Sent gzip-compressed when the browser accepts it, as a static host would.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.bin', '.md', '.txt', '.webmanifest']);
 
 /** Serves `root` (default dist/). Resolves to { url, port, close() }. */
 export async function startServer(root = DIST, port = 0) {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`trunk build --release\` first`);
   }
+  const gzipped = new Map(); // file -> { mtime, body }
   const server = http.createServer((req, res) => {
     let rel;
     try {
@@ -45,8 +53,21 @@ export async function startServer(root = DIST, port = 0) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      const ext = path.extname(file).toLowerCase();
+      const headers = { 'content-type': MIME[ext] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+      if (COMPRESSIBLE.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        const mtime = fs.statSync(file).mtimeMs;
+        let hit = gzipped.get(file);
+        if (!hit || hit.mtime !== mtime) {
+          hit = { mtime, body: zlib.gzipSync(body, { level: 9 }) };
+          gzipped.set(file, hit);
+        }
+        body = hit.body;
+        headers['content-encoding'] = 'gzip';
+        headers.vary = 'accept-encoding';
+      }
+      headers['content-length'] = body.length;
+      res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     });
   });

@@ -4,10 +4,13 @@
 //! Data flows one way: audio → features → embedding → index → ranked results.
 
 pub mod audio;
+#[cfg(feature = "decode")]
+pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod features;
 pub mod index;
+pub mod map;
 pub mod model;
 pub mod search;
 pub mod sniff;

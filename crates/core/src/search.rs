@@ -8,6 +8,8 @@
 //!   for a browser, so candidates are the words nearest in GloVe space to the best labels (and
 //!   the labels' own words); those candidates are ranked by their joint-space similarity.
 
+use std::sync::OnceLock;
+
 use crate::index::{top_k, Hit, Index, Metric, KNN_K};
 use crate::model::Model;
 use crate::text::Vocabulary;
@@ -49,6 +51,14 @@ pub struct Engine {
     pub classes: Vec<String>,
     class_joint: Vec<f32>,
     class_glove: Vec<f32>,
+    /// Per class: its candidate words (vocabulary rows) and their joint embeddings, computed on
+    /// first use (the text branch over 40 words is most of a text query's cost).
+    word_cache: Vec<OnceLock<ClassWords>>,
+}
+
+struct ClassWords {
+    words: Vec<usize>,
+    joint: Vec<f32>,
 }
 
 impl Engine {
@@ -79,6 +89,7 @@ impl Engine {
         } else {
             model.embed_text(&class_glove)?
         };
+        let word_cache = classes.iter().map(|_| OnceLock::new()).collect();
         Ok(Self {
             model,
             vocab,
@@ -86,6 +97,7 @@ impl Engine {
             classes,
             class_joint,
             class_glove,
+            word_cache,
         })
     }
 
@@ -139,40 +151,65 @@ impl Engine {
 
     /// Open-vocabulary words for a joint-space point, given its ranked labels.
     fn words(&self, embedding: &[f32], labels: &[Ranked], top: usize) -> Result<Vec<Ranked>> {
-        let d = self.vocab.dim();
-        let mut cand: Vec<usize> = Vec::new();
+        let dim = self.model.output_dim();
+        let mut scored: Vec<(usize, f32)> = Vec::new();
         for l in labels.iter().take(LABELS_FOR_WORDS) {
             let Some(ci) = self.classes.iter().position(|c| *c == l.name) else {
                 continue;
             };
-            let g = &self.class_glove[ci * d..(ci + 1) * d];
-            let near = self.vocab.nearest(g, WORD_CANDIDATES_PER_LABEL);
-            cand.extend(near.into_iter().map(|(i, _)| i));
+            let cw = self.class_words(ci)?;
+            for (k, &w) in cw.words.iter().enumerate() {
+                if scored.iter().any(|&(seen, _)| seen == w) {
+                    continue;
+                }
+                let v = &cw.joint[k * dim..(k + 1) * dim];
+                scored.push((w, crate::model::similarity(embedding, v)));
+            }
         }
-        cand.sort_unstable();
-        cand.dedup();
-        if cand.is_empty() {
-            return Ok(Vec::new());
+        // Best first; ties by vocabulary row (frequency order) so the order is stable.
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(top);
+        Ok(scored
+            .into_iter()
+            .map(|(w, score)| Ranked {
+                name: self.vocab.words()[w].clone(),
+                score,
+            })
+            .collect())
+    }
+
+    /// Computes (once) the candidate words of class `ci` and their joint embeddings. The app
+    /// calls it for every class in idle time after loading, so queries find them ready.
+    pub fn warm_words(&self, ci: usize) -> Result<()> {
+        if ci < self.classes.len() {
+            self.class_words(ci)?;
         }
-        let mut rows = Vec::with_capacity(cand.len() * d);
-        for &i in &cand {
+        Ok(())
+    }
+
+    fn class_words(&self, ci: usize) -> Result<&ClassWords> {
+        if let Some(cw) = self.word_cache[ci].get() {
+            return Ok(cw);
+        }
+        let d = self.vocab.dim();
+        let g = &self.class_glove[ci * d..(ci + 1) * d];
+        let words: Vec<usize> = self
+            .vocab
+            .nearest(g, WORD_CANDIDATES_PER_LABEL)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        let mut rows = Vec::with_capacity(words.len() * d);
+        for &i in &words {
             let v = self.vocab.row(i);
             let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             rows.extend(v.iter().map(|x| if n > 0.0 { x / n } else { 0.0 }));
         }
-        let joint = self.model.embed_text(&rows)?;
-        Ok(top_k(
-            &joint,
-            self.model.output_dim(),
-            embedding,
-            top,
-            Metric::ExpL2,
-        )
-        .into_iter()
-        .map(|h| Ranked {
-            name: self.vocab.words()[cand[h.item]].clone(),
-            score: h.score,
-        })
-        .collect())
+        let joint = if words.is_empty() {
+            Vec::new()
+        } else {
+            self.model.embed_text(&rows)?
+        };
+        Ok(self.word_cache[ci].get_or_init(|| ClassWords { words, joint }))
     }
 }

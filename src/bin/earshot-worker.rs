@@ -1,0 +1,318 @@
+//! The search worker: fetches the model, vocabulary and index with progress, then answers the
+//! page's queries off the main thread, so typing never waits for MFCCs, the model or the search.
+//! Only message glue lives here; the work is `earshot_web::service`.
+
+use std::cell::RefCell;
+
+use earshot_web::analysis::Analysis;
+use earshot_web::protocol::{self, AnswerView, Request, Response};
+use earshot_web::service::{Service, INDEX_FILE, MODEL_FILE, VOCAB_FILE};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultReader};
+
+/// Send a progress message at most every this many bytes.
+const PROGRESS_STEP: u64 = 128 * 1024;
+
+thread_local! {
+    static SERVICE: RefCell<Option<Service>> = const { RefCell::new(None) };
+    static LOADING: RefCell<bool> = const { RefCell::new(false) };
+    /// Queries that arrived while the assets were loading, answered once they are.
+    static PENDING: RefCell<Vec<(u32, Request, Array)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Post `{id, json, arrays}`; the arrays' buffers are moved to the page.
+fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
+    let msg = Object::new();
+    let _ = Reflect::set(&msg, &"id".into(), &JsValue::from(id));
+    let _ = Reflect::set(&msg, &"json".into(), &protocol::encode(response).into());
+    let list = Array::new();
+    let transfer = Array::new();
+    for a in arrays {
+        list.push(a);
+        transfer.push(&a.buffer());
+    }
+    let _ = Reflect::set(&msg, &"arrays".into(), &list);
+    if scope().post_message_with_transfer(&msg, &transfer).is_err() {
+        let _ = scope().post_message(&msg);
+    }
+}
+
+fn fail(id: u32, message: String) {
+    post(id, &Response::Error { message }, &[]);
+}
+
+fn js_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+struct Fetched {
+    response: web_sys::Response,
+    /// Body length when the server states it for the bytes we will read.
+    length: Option<u64>,
+}
+
+async fn open(url: &str, what: &str) -> Result<Fetched, String> {
+    let cannot =
+        |why: String| format!("Could not download the {what}: {why}. Reload to try again.");
+    let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(|e| cannot(js_text(&e)))?
+        .dyn_into()
+        .map_err(|_| cannot("no response".into()))?;
+    if !response.ok() {
+        return Err(cannot(format!("HTTP {}", response.status())));
+    }
+    let headers = response.headers();
+    let encoded = headers.get("content-encoding").ok().flatten().is_some();
+    let length = headers
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .filter(|_| !encoded);
+    Ok(Fetched { response, length })
+}
+
+/// Read a body chunk by chunk, reporting bytes through `progress`.
+async fn read_body(
+    f: Fetched,
+    what: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<u8>, String> {
+    let cannot =
+        |why: String| format!("Could not download the {what}: {why}. Reload to try again.");
+    let Some(body) = f.response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut out = Vec::with_capacity(f.length.unwrap_or(0) as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| cannot(js_text(&e)))?;
+        if Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            break;
+        }
+        if let Ok(value) = Reflect::get(&chunk, &"value".into()) {
+            let bytes: Uint8Array = value.unchecked_into();
+            let start = out.len();
+            out.resize(start + bytes.length() as usize, 0);
+            bytes.copy_to(&mut out[start..]);
+            progress(bytes.length() as u64);
+        }
+    }
+    Ok(out)
+}
+
+/// Loading failed: the load request and every query waiting for it get the message.
+fn fail_load(id: u32, message: String) {
+    LOADING.with(|l| *l.borrow_mut() = false);
+    for (pending, _, _) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+        fail(pending, message.clone());
+    }
+    fail(id, message);
+}
+
+async fn load(id: u32, base: String) {
+    let t0 = now();
+    let assets = [
+        (MODEL_FILE, "model (model.json)"),
+        (VOCAB_FILE, "vocabulary (vocab.bin)"),
+        (INDEX_FILE, "index (index.bin)"),
+    ];
+    let mut opened = Vec::new();
+    for (file, what) in assets {
+        match open(&format!("{base}{file}"), what).await {
+            Ok(f) => opened.push((f, what)),
+            Err(m) => return fail_load(id, m),
+        }
+    }
+    let total: u64 = if opened.iter().all(|(f, _)| f.length.is_some()) {
+        opened.iter().filter_map(|(f, _)| f.length).sum()
+    } else {
+        0
+    };
+    let mut loaded = 0u64;
+    let mut reported = 0u64;
+    let mut bodies = Vec::new();
+    for (f, what) in opened {
+        let mut progress = |n: u64| {
+            loaded += n;
+            if loaded - reported >= PROGRESS_STEP {
+                reported = loaded;
+                post(id, &Response::Progress { loaded, total }, &[]);
+            }
+        };
+        match read_body(f, what, &mut progress).await {
+            Ok(b) => bodies.push(b),
+            Err(m) => return fail_load(id, m),
+        }
+    }
+    post(
+        id,
+        &Response::Progress {
+            loaded,
+            total: loaded,
+        },
+        &[],
+    );
+    let [model, vocab, index] = bodies.as_slice() else {
+        return fail_load(id, "Could not download the assets.".into());
+    };
+    let model = String::from_utf8_lossy(model);
+    match Service::load(&model, vocab, index) {
+        Ok(s) => {
+            let catalog = s.catalog();
+            SERVICE.with(|c| *c.borrow_mut() = Some(s));
+            web_sys::console::info_1(
+                &format!("earshot: assets ready in {:.0} ms", now() - t0).into(),
+            );
+            post(id, &Response::Ready(catalog), &[]);
+            for (id, req, arrays) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+                answer(id, req, arrays);
+            }
+            spawn_local(warm_up());
+        }
+        Err(m) => fail_load(id, m),
+    }
+}
+
+/// Prepares every class's open-vocabulary words one class at a time, yielding between classes so
+/// queries that arrive meanwhile are answered first.
+async fn warm_up() {
+    let n = SERVICE.with(|c| c.borrow().as_ref().map_or(0, Service::n_classes));
+    for ci in 0..n {
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = JsFuture::from(tick).await;
+        SERVICE.with(|c| {
+            if let Some(s) = c.borrow().as_ref() {
+                s.warm(ci);
+            }
+        });
+    }
+}
+
+/// An audio answer with the query's mono samples and mel spectrogram for the page to draw.
+fn with_arrays((a, clip): (AnswerView, Analysis)) -> (AnswerView, Vec<Float32Array>) {
+    let samples = Float32Array::from(clip.samples.as_slice());
+    let mel = Float32Array::from(clip.mel_db.data.as_slice());
+    (a, vec![samples, mel])
+}
+
+fn answer(id: u32, req: Request, arrays: Array) {
+    let t0 = now();
+    SERVICE.with(|cell| {
+        let guard = cell.borrow();
+        let Some(service) = guard.as_ref() else {
+            if LOADING.with(|l| *l.borrow()) {
+                PENDING.with(|p| p.borrow_mut().push((id, req, arrays)));
+            } else {
+                fail(id, "The search is not loaded yet; reload the page.".into());
+            }
+            return;
+        };
+        let outcome = match req {
+            Request::Text { query, top } => service.text(&query, top).map(|a| (a, vec![])),
+            Request::Item { item, top } => service.item(item, top).map(|a| (a, vec![])),
+            Request::Audio {
+                name,
+                sample_rate,
+                top,
+            } => {
+                let channels: Vec<Vec<f32>> = arrays
+                    .iter()
+                    .map(|a| a.unchecked_into::<Float32Array>().to_vec())
+                    .collect();
+                service
+                    .audio(&name, &channels, sample_rate, top)
+                    .map(with_arrays)
+            }
+            Request::AudioFile { name, top } => {
+                let bytes = arrays
+                    .get(0)
+                    .dyn_into::<Uint8Array>()
+                    .map(|b| b.to_vec())
+                    .unwrap_or_default();
+                let decoded = match Service::decode_file(bytes, &name) {
+                    Ok(d) => d,
+                    Err(reason) => return post(id, &Response::DecodeInBrowser { reason }, &[]),
+                };
+                service
+                    .audio(&name, &decoded.channels, decoded.sample_rate, top)
+                    .map(with_arrays)
+            }
+            Request::Load { .. } => return,
+        };
+        match outcome {
+            Ok((mut a, arrays)) => {
+                a.millis = now() - t0;
+                post(id, &Response::Answer(a), &arrays);
+            }
+            Err(m) => fail(id, m),
+        }
+    });
+}
+
+fn on_message(ev: MessageEvent) {
+    let data = ev.data();
+    let id = Reflect::get(&data, &"id".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32;
+    let json = Reflect::get(&data, &"json".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let arrays: Array = Reflect::get(&data, &"arrays".into())
+        .ok()
+        .filter(|v| v.is_array())
+        .map(JsCast::unchecked_into)
+        .unwrap_or_default();
+    match protocol::decode_request(&json) {
+        Ok(Request::Load { base }) => {
+            if !LOADING.with(|l| l.replace(true)) {
+                spawn_local(load(id, base));
+            }
+        }
+        Ok(req) => answer(id, req, arrays),
+        Err(m) => fail(id, m),
+    }
+}
+
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        fail(
+            0,
+            format!("The search worker stopped ({info}). Reload the page to continue."),
+        );
+    }));
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    // Messages sent before this point are lost: the page waits for this one.
+    post(0, &Response::Started, &[]);
+}

@@ -1,0 +1,296 @@
+//! What the search worker does, as plain Rust: load the shipped assets, fit the map, answer text,
+//! audio and "find similar" queries with the core's [`Engine`] (the same calls as
+//! `earshot search`, so the browser and the CLI rank identically). Tested natively.
+
+use earshot_core::decode::Decoded;
+use earshot_core::index::Index;
+use earshot_core::map::Projection;
+use earshot_core::model::Model;
+use earshot_core::search::{Answer, Engine};
+use earshot_core::text::Vocabulary;
+
+use crate::analysis::{self, Analysis};
+use crate::protocol::{AnswerView, Catalog, ClipFacts, ItemView, Named, QueryView, Scored};
+
+pub struct Service {
+    engine: Engine,
+    map: Projection,
+    points: Vec<[f32; 2]>,
+}
+
+/// Where the page fetches each asset from, relative to the assets' base URL.
+pub const MODEL_FILE: &str = "model.json";
+pub const VOCAB_FILE: &str = "vocab.bin";
+pub const INDEX_FILE: &str = "index.bin";
+
+impl Service {
+    /// Parse the three assets; every failure is one sentence naming the asset.
+    pub fn load(model_json: &str, vocab: &[u8], index: &[u8]) -> Result<Self, String> {
+        let broken = |what: &str, e: &dyn std::fmt::Display| {
+            analysis::sentence(&format!("The {what} could not be loaded: {e}"))
+        };
+        let model = Model::from_json(model_json).map_err(|e| broken("model (model.json)", &e))?;
+        let vocab =
+            Vocabulary::from_bytes(vocab).map_err(|e| broken("vocabulary (vocab.bin)", &e))?;
+        let index = Index::from_bytes(index).map_err(|e| broken("index (index.bin)", &e))?;
+        let engine = Engine::new(model, vocab, index).map_err(|e| broken("search engine", &e))?;
+        let vectors = engine.index.vectors();
+        let map = Projection::fit(vectors, engine.index.dim).map_err(|e| broken("map", &e))?;
+        let points = map.project_all(vectors).map_err(|e| broken("map", &e))?;
+        Ok(Self {
+            engine,
+            map,
+            points,
+        })
+    }
+
+    /// Number of classes (for [`Service::warm`]).
+    pub fn n_classes(&self) -> usize {
+        self.engine.classes.len()
+    }
+
+    /// Prepare class `ci`'s open-vocabulary words ahead of the first query that needs them.
+    pub fn warm(&self, ci: usize) {
+        let _ = self.engine.warm_words(ci);
+    }
+
+    pub fn len(&self) -> usize {
+        self.engine.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.engine.index.is_empty()
+    }
+
+    pub fn catalog(&self) -> Catalog {
+        let classes = self.engine.classes.clone();
+        let items = self
+            .engine
+            .index
+            .items
+            .iter()
+            .zip(&self.points)
+            .map(|(it, p)| ItemView {
+                id: it.id.clone(),
+                label: it.label.clone(),
+                source: it.source.clone(),
+                licence: it.licence.clone(),
+                preview: it.preview.clone(),
+                class: classes.binary_search(&it.label).unwrap_or(0),
+                x: p[0],
+                y: p[1],
+            })
+            .collect();
+        Catalog {
+            items,
+            classes,
+            vocabulary_words: self.engine.vocab.len(),
+        }
+    }
+
+    /// A free-text query. The message for a query with no known word names the words.
+    pub fn text(&self, query: &str, top: usize) -> Result<AnswerView, String> {
+        let a = self
+            .engine
+            .search_text(query, top)
+            .map_err(|e| analysis::sentence(&format!("Cannot search for that text: {e}")))?;
+        self.view("text", query, a, None, None)
+    }
+
+    /// Decoded audio (planar channels at `sample_rate`) as the query.
+    pub fn audio(
+        &self,
+        name: &str,
+        channels: &[Vec<f32>],
+        sample_rate: u32,
+        top: usize,
+    ) -> Result<(AnswerView, Analysis), String> {
+        let clip = analysis::analyse(name, channels, sample_rate)?;
+        let a = self
+            .engine
+            .search_clip_vector(&clip.clip, top)
+            .map_err(|e| analysis::core_failed(name, &e))?;
+        let facts = ClipFacts {
+            name: clip.name.clone(),
+            seconds: clip.seconds,
+            native_rate: clip.native_rate,
+            channels: clip.channels,
+            frames: clip.mfcc_frames,
+            mel_bands: clip.mel_db.n_rows,
+        };
+        let view = self.view("audio", name, a, Some(facts), None)?;
+        Ok((view, clip))
+    }
+
+    /// An encoded file (WAV, FLAC, Ogg Vorbis, MP3) decoded as the CLI decodes it. `Err` is the
+    /// decoder's reason; the caller may then let the browser try.
+    pub fn decode_file(bytes: Vec<u8>, name: &str) -> Result<Decoded, String> {
+        earshot_core::decode::decode_bytes(bytes, name)
+    }
+
+    /// "Find similar": index item `item` as the query.
+    pub fn item(&self, item: usize, top: usize) -> Result<AnswerView, String> {
+        let a = self
+            .engine
+            .search_item(item, top)
+            .map_err(|e| analysis::sentence(&format!("Cannot find similar sounds: {e}")))?;
+        let id = self.engine.index.items[item].id.clone();
+        self.view("audio", &id, a, None, Some(item))
+    }
+
+    fn view(
+        &self,
+        kind: &str,
+        value: &str,
+        a: Answer,
+        clip: Option<ClipFacts>,
+        from_item: Option<usize>,
+    ) -> Result<AnswerView, String> {
+        let point = self
+            .map
+            .project(&a.embedding)
+            .map_err(|e| analysis::sentence(&e.to_string()))?;
+        let named = |v: Vec<earshot_core::search::Ranked>| {
+            v.into_iter()
+                .map(|r| Named {
+                    name: r.name,
+                    score: r.score,
+                })
+                .collect()
+        };
+        Ok(AnswerView {
+            query: QueryView {
+                kind: kind.to_owned(),
+                value: value.to_owned(),
+            },
+            results: a
+                .results
+                .iter()
+                .map(|r| Scored {
+                    item: r.item,
+                    score: r.score,
+                })
+                .collect(),
+            labels: named(a.labels),
+            words: named(a.words),
+            unknown_words: a.unknown_words,
+            point,
+            clip,
+            from_item,
+            millis: 0.0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn shipped() -> Service {
+        let pkg = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/");
+        let model = std::fs::read_to_string(format!("{pkg}{MODEL_FILE}")).unwrap();
+        let vocab = std::fs::read(format!("{pkg}{VOCAB_FILE}")).unwrap();
+        let index = std::fs::read(format!("{pkg}{INDEX_FILE}")).unwrap();
+        Service::load(&model, &vocab, &index).unwrap()
+    }
+
+    #[test]
+    fn text_query_dog_finds_dogs_and_places_them_on_the_map() {
+        let s = shipped();
+        let cat = s.catalog();
+        assert_eq!(cat.items.len(), s.len());
+        assert!(cat.vocabulary_words >= 50_000);
+        let a = s.text("dog", 20).unwrap();
+        assert_eq!(a.results.len(), 20);
+        let first = &cat.items[a.results[0].item];
+        assert_eq!(first.label, "Canidae_dogs_wolves");
+        assert_eq!(cat.classes[first.class], first.label);
+        assert!(a.results.windows(2).all(|w| w[0].score >= w[1].score));
+        // The query lands on the map among the points, not far outside them.
+        let (xs, ys): (Vec<f32>, Vec<f32>) = cat.items.iter().map(|i| (i.x, i.y)).unzip();
+        let span = |v: &[f32]| {
+            v.iter().copied().fold(f32::MIN, f32::max) - v.iter().copied().fold(f32::MAX, f32::min)
+        };
+        let (sx, sy) = (span(&xs), span(&ys));
+        assert!(sx > 0.0 && sy > 0.0);
+        let near = cat
+            .items
+            .iter()
+            .map(|i| ((i.x - a.point[0]) / sx).hypot((i.y - a.point[1]) / sy))
+            .fold(f32::MAX, f32::min);
+        assert!(
+            near < 0.5,
+            "query point {:?} is far from every item",
+            a.point
+        );
+    }
+
+    #[test]
+    fn find_similar_puts_the_item_itself_first() {
+        let s = shipped();
+        let a = s.item(42, 5).unwrap();
+        assert_eq!(a.results[0].item, 42);
+        assert!((a.results[0].score - 1.0).abs() < 1e-6);
+        assert_eq!(a.from_item, Some(42));
+        // Its point is the item's own map position.
+        let cat = s.catalog();
+        assert!((a.point[0] - cat.items[42].x).abs() < 1e-4);
+        assert!(s.item(s.len(), 5).is_err());
+    }
+
+    #[test]
+    fn audio_query_reports_the_clip_and_ranks_like_the_cli_engine() {
+        let s = shipped();
+        // One second of a 440 Hz tone at 44.1 kHz, stereo.
+        let tone: Vec<f32> = (0..44_100)
+            .map(|i| 0.5 * (i as f32 * 440.0 * std::f32::consts::TAU / 44_100.0).sin())
+            .collect();
+        let (a, clip) = s
+            .audio("tone.wav", &[tone.clone(), tone], 44_100, 10)
+            .unwrap();
+        let facts = a.clip.unwrap();
+        assert_eq!(facts.channels, 2);
+        assert_eq!(facts.native_rate, 44_100);
+        assert!((facts.seconds - 1.0).abs() < 1e-9);
+        assert_eq!(facts.frames, 1 + 22_050 / 220);
+        assert_eq!(facts.mel_bands, 128);
+        assert_eq!(clip.samples.len(), 22_050);
+        // The same clip vector through the engine directly gives the same ranking and scores.
+        let direct = s.engine.search_clip_vector(&clip.clip, 10).unwrap();
+        let ids: Vec<usize> = direct.results.iter().map(|r| r.item).collect();
+        assert_eq!(a.results.iter().map(|r| r.item).collect::<Vec<_>>(), ids);
+        assert_eq!(a.labels.len(), direct.labels.len());
+    }
+
+    #[test]
+    fn a_file_decodes_like_the_cli_and_searches() {
+        let s = shipped();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/audio/elec_chime.wav"
+        );
+        let d = Service::decode_file(std::fs::read(path).unwrap(), "elec_chime.wav").unwrap();
+        assert_eq!(d.sample_rate, 44_100);
+        let (a, _) = s
+            .audio("elec_chime.wav", &d.channels, d.sample_rate, 20)
+            .unwrap();
+        assert_eq!(a.results.len(), 20);
+        assert!(Service::decode_file(b"<html>".to_vec(), "x.wav").is_err());
+    }
+
+    #[test]
+    fn bad_queries_and_assets_are_sentences() {
+        let s = shipped();
+        let e = s.text("qwxzv zzxq", 20).unwrap_err();
+        assert!(e.starts_with("Cannot search for that text:"), "{e}");
+        assert!(e.ends_with('.'));
+        let e = s.audio("silence.wav", &[vec![]], 44_100, 20).unwrap_err();
+        assert!(e.contains("“silence.wav”"), "{e}");
+        let e = Service::load("{}", &[], &[]).err().unwrap();
+        assert!(
+            e.starts_with("The model (model.json) could not be loaded"),
+            "{e}"
+        );
+    }
+}

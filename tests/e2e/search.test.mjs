@@ -1,0 +1,231 @@
+// The search app: text queries (Enter and typing), results with playback and find-similar,
+// labels and words, the keyboard path, the map, export, and loading without blocking typing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import {
+  onePagePerSuite,
+  textSearch,
+  results,
+  labelsAndWords,
+  player,
+  runAndRead,
+  upload,
+  fixture,
+} from './helpers.mjs';
+
+const INDEX_ITEMS = 1723; // pkg/index.bin (docs/corpus.md)
+let page;
+let env;
+onePagePerSuite(['--autoplay-policy=no-user-gesture-required'], (p, e) => {
+  page = p;
+  env = e;
+});
+
+const isSortedDesc = (xs) => xs.every((x, i) => i === 0 || xs[i - 1] >= x);
+
+test('loading: a progress indicator, then ready; typing works before the index is loaded', async () => {
+  const ctx = await env.browser.newContext();
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  // Hold the index back so the page is certainly still loading while we type.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await p.route('**/pkg/index.bin', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await p.goto(env.server.url);
+  await p.waitForSelector('[data-testid=query-text]');
+  assert.equal(await p.isVisible('[data-testid=loading]'), true, 'loading indicator shown');
+  assert.equal(await p.evaluate(() => document.body.dataset.ready), undefined);
+  await p.type('[data-testid=query-text]', 'dog');
+  await p.press('[data-testid=query-text]', 'Enter');
+  assert.equal(await p.inputValue('[data-testid=query-text]'), 'dog');
+  release();
+  await p.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30_000 });
+  await p.waitForSelector('[data-testid=result]', { timeout: 30_000 });
+  assert.equal(await p.isVisible('[data-testid=loading]'), false, 'loading indicator gone');
+  const r = await results(p);
+  assert.equal(r.length, 20);
+  assert.equal(r[0].label, 'Canidae_dogs_wolves', 'the query typed while loading ran once ready');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('text search "dog": 20 dog-first results, scores descending, labels and words', async () => {
+  const shown = await textSearch(page, 'dog');
+  assert.equal(shown.error, null);
+  const r = await results(page);
+  assert.equal(r.length, 20);
+  assert.equal(r[0].label, 'Canidae_dogs_wolves');
+  assert.ok(r.filter((x) => x.label === 'Canidae_dogs_wolves').length >= 3);
+  assert.ok(isSortedDesc(r.map((x) => x.score)), 'scores descending');
+  assert.ok(r.every((x) => x.score > 0 && x.score <= 1));
+  assert.deepEqual(r.map((x) => x.rank), [...Array(20).keys()].map((i) => i + 1));
+  const { labels, words } = await labelsAndWords(page);
+  assert.ok(labels.slice(0, 3).includes('Canidae_dogs_wolves'), `labels ${labels}`);
+  assert.ok(words.includes('dog'), `words ${words}`);
+  // Each result shows its label, source and a score bar.
+  const first = page.locator('[data-testid=result]').first();
+  assert.match(await first.textContent(), /Canidae dogs wolves/);
+  assert.equal(await first.locator('.bar span').count(), 1);
+});
+
+test('typing runs the search after a short pause, without Enter', async () => {
+  const before = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  await page.fill('[data-testid=query-text]', '');
+  await page.type('[data-testid=query-text]', 'bird', { delay: 30 });
+  await page.waitForFunction((n) => Number(document.querySelector('.app').dataset.runs) > n, before);
+  const r = await results(page);
+  assert.equal(r.length, 20);
+  assert.ok(r.slice(0, 10).some((x) => x.label === 'Bird'), JSON.stringify(r.slice(0, 10)));
+});
+
+test('a query with no known word shows a clear error; the next query works', async () => {
+  const shown = await textSearch(page, 'qwxzvk zzqj');
+  assert.ok(shown.error, 'error shown');
+  assert.match(shown.error, /qwxzvk/);
+  assert.match(shown.error, /vocabulary|known/i);
+  const again = await textSearch(page, 'thunder');
+  assert.equal(again.error, null);
+  assert.equal((await results(page)).length, 20);
+});
+
+test('clicking a result plays its preview; Esc stops it', async () => {
+  await textSearch(page, 'dog');
+  const r = await results(page);
+  await page.locator('[data-testid=result] [data-testid=play]').nth(1).click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  const p = await player(page);
+  assert.ok(p.src.endsWith(`/pkg/previews/${r[1].id}.ogg`), p.src);
+  assert.equal(await page.locator('[data-testid=result].playing').getAttribute('data-id'), r[1].id);
+  // The preview really is audio the browser can play (it advances).
+  await page.waitForFunction(() => document.querySelector('[data-testid=player]').currentTime > 0.05);
+  await page.keyboard.press('Escape');
+  assert.equal((await player(page)).playing, false);
+  assert.equal(await page.locator('[data-testid=result].playing').count(), 0);
+  // Clicking the row itself plays too.
+  await page.locator('[data-testid=result]').nth(3).locator('.label').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  assert.ok((await player(page)).src.endsWith(`/pkg/previews/${r[3].id}.ogg`));
+  await page.keyboard.press('Escape');
+});
+
+test('find similar runs a result as an audio query: that clip comes first with score 1', async () => {
+  await textSearch(page, 'bell');
+  const r = await results(page);
+  const shown = await runAndRead(page, () => page.locator('[data-testid=find-similar]').nth(2).click());
+  assert.equal(shown.error, null);
+  const s = await results(page);
+  assert.equal(s[0].id, r[2].id);
+  assert.ok(Math.abs(s[0].score - 1) < 1e-6, `self-similarity ${s[0].score}`);
+  assert.equal(s.length, 20);
+  assert.ok((await labelsAndWords(page)).labels.length > 0);
+});
+
+test('keyboard: / focuses the box, arrows move, Space plays, Enter finds similar, Esc stops', async () => {
+  await page.locator('h1').click();
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'query-text');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('cat');
+  await runAndRead(page, () => page.keyboard.press('Enter'));
+  const r = await results(page);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '1');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '2');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '2');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  assert.ok((await player(page)).src.endsWith(`/pkg/previews/${r[1].id}.ogg`));
+  await page.keyboard.press('Escape');
+  assert.equal((await player(page)).playing, false);
+  await runAndRead(page, () => page.keyboard.press('Enter'));
+  assert.equal((await results(page))[0].id, r[1].id, 'Enter found sounds similar to the focused result');
+  // Focus is visible: the focused row has an outline.
+  await page.keyboard.press('ArrowDown');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none');
+});
+
+test('the map shows one point per index item; the query and its results are marked', async () => {
+  const map = page.locator('[data-testid=map]');
+  assert.equal(await map.locator('circle.point').count(), INDEX_ITEMS);
+  assert.equal(await map.getAttribute('data-points'), String(INDEX_ITEMS));
+  await textSearch(page, 'dog');
+  assert.equal(await map.locator('[data-testid=map-hit]').count(), 20);
+  assert.equal(await map.locator('[data-testid=map-query]').count(), 1);
+  // Points of different classes have different colours.
+  const colours = await map.locator('circle.point').evaluateAll((els) => new Set(els.map((e) => e.getAttribute('fill'))).size);
+  assert.ok(colours >= 40, `${colours} colours`);
+});
+
+test('hovering a map point plays it; clicking it searches with it', async () => {
+  // A point not covered by another one, so the pointer lands on it.
+  const item = await page.evaluate(() => {
+    for (const c of document.querySelectorAll('[data-testid=map] circle.point')) {
+      const b = c.getBoundingClientRect();
+      c.scrollIntoView({ block: 'center' });
+      const r = c.getBoundingClientRect();
+      if (document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === c && b.width > 0) return Number(c.dataset.item);
+    }
+    return -1;
+  });
+  assert.ok(item >= 0, 'an uncovered point');
+  const point = page.locator(`[data-testid=map] circle.point[data-item="${item}"]`);
+  await point.hover({ force: true });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  const src = (await player(page)).src;
+  await runAndRead(page, () => point.click({ force: true }));
+  const r = await results(page);
+  assert.ok(src.endsWith(`/pkg/previews/${r[0].id}.ogg`), `${src} vs ${r[0].id}`);
+  assert.ok(Math.abs(r[0].score - 1) < 1e-6);
+  assert.equal(Number(await page.locator('[data-testid=map-hit]').first().getAttribute('data-item')), item);
+  await page.keyboard.press('Escape');
+});
+
+test('export: JSON and CSV hold the results shown, in order', async () => {
+  await textSearch(page, 'dog barking');
+  const r = await results(page);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+  assert.equal(dl.suggestedFilename(), 'earshot-dog-barking.json');
+  const json = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+  assert.deepEqual(json.query, { kind: 'text', value: 'dog barking' });
+  assert.deepEqual(json.results.map((x) => x.id), r.map((x) => x.id));
+  for (const [i, x] of json.results.entries()) assert.ok(Math.abs(x.score - r[i].score) < 1e-6);
+  assert.ok(json.labels.length > 0 && json.words.length > 0);
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+  assert.equal(dl2.suggestedFilename(), 'earshot-dog-barking.csv');
+  const lines = fs.readFileSync(await dl2.path(), 'utf8').trim().split(/\r\n/);
+  assert.equal(lines[0], 'rank,id,label,score,source,licence,preview');
+  assert.equal(lines.length, 21);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[1]), r.map((x) => x.id));
+});
+
+test('an audio file query shows results, labels and words next to its waveform', async () => {
+  const shown = await upload(page, fixture('dong01.ogg'));
+  assert.equal(shown.error, null);
+  assert.equal(shown.name, 'dong01.ogg');
+  const r = await results(page);
+  assert.equal(r.length, 20);
+  assert.ok(isSortedDesc(r.map((x) => x.score)));
+  const { labels, words } = await labelsAndWords(page);
+  assert.ok(labels.length >= 1 && words.length >= 1);
+  assert.equal(await page.locator('[data-testid=map-query]').count(), 1);
+});
+
+test('at 360 px wide everything fits without sideways scrolling', async () => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await textSearch(page, 'dog');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false);
+  const box = await page.locator('[data-testid=result]').first().boundingBox();
+  assert.ok(box.width <= 360 && box.width > 250, JSON.stringify(box));
+  assert.ok(await page.locator('[data-testid=result] [data-testid=play]').first().isVisible());
+  await page.setViewportSize({ width: 1000, height: 900 });
+});
