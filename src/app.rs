@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use earshot_core::features::Frames;
 use earshot_web::analysis;
+use earshot_web::batch::Batch;
 use earshot_web::export;
 use earshot_web::layout::{self, Frame};
-use earshot_web::protocol::{AnswerView, Catalog, ClipFacts, Request, Response, TOP};
+use earshot_web::protocol::{
+    AnswerView, Catalog, ClipFacts, LibraryState, Request, Response, Scope, TOP,
+};
 use js_sys::Float32Array;
 use leptos::ev;
 use leptos::html;
@@ -23,6 +26,7 @@ use crate::client::Client;
 use crate::decode::{self, FALLBACK_RATE, RECORDING_RATE};
 use crate::draw;
 use crate::player;
+use crate::pool::Indexer;
 use crate::record::Recorder;
 
 pub const ACCEPT: &str = "audio/*,.wav,.flac,.ogg,.mp3";
@@ -64,24 +68,6 @@ struct ClipView {
     facts: ClipFacts,
     samples: Vec<f32>,
     mel: Frames,
-}
-
-/// Decode in the browser (for files the worker's decoder does not read) and send the channels.
-async fn decode_in_browser(
-    name: &str,
-    blob: &Blob,
-    fallback_rate: u32,
-) -> Result<(Vec<JsValue>, u32), String> {
-    let bytes = decode::read_blob(blob)
-        .await
-        .map_err(|_| analysis::read_failed(name))?;
-    let d = decode::decode(&bytes, fallback_rate)
-        .await
-        .map_err(|_| analysis::decode_failed(name))?;
-    Ok((
-        d.channels.into_iter().map(JsValue::from).collect(),
-        d.sample_rate,
-    ))
 }
 
 fn clip_view(facts: ClipFacts, arrays: &[Float32Array]) -> ClipView {
@@ -155,6 +141,10 @@ fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+fn files_of(list: &web_sys::FileList) -> Vec<File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
 fn is_typing_target(ev: &ev::KeyboardEvent) -> bool {
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -189,6 +179,11 @@ pub fn App() -> impl IntoView {
     let in_browser = StoredValue::new_local(None::<(u32, String, Blob, u32)>);
     let audio_ref = NodeRef::<html::Audio>::new();
     let base = assets_base();
+    // The user's library: what the worker reports, the running batch, the search scope.
+    let scope = RwSignal::new(Scope::Bundled);
+    let library = RwSignal::new(None::<LibraryState>);
+    let batch = RwSignal::new(None::<Batch>);
+    let library_busy = RwSignal::new(false);
 
     let finish_failed = move |msg: String| {
         status.set(String::new());
@@ -225,9 +220,19 @@ pub fn App() -> impl IntoView {
                 name,
                 sample_rate,
                 top: TOP,
+                scope: scope.get_untracked(),
             },
             &channels,
         );
+    };
+    // Library requests do not replace the current query.
+    let send_library = move |request: Request, arrays: &[JsValue]| {
+        client.with_value(|c| {
+            if let Some(c) = c {
+                library_busy.set(true);
+                c.send(&request, arrays);
+            }
+        });
     };
     let on_reply = move |id: u32, response: Response, arrays: Vec<Float32Array>| match response {
         Response::Started => {}
@@ -235,7 +240,19 @@ pub fn App() -> impl IntoView {
         Response::Ready(c) => {
             catalog.set(Some(Arc::new(c)));
             mark_ready();
+            send_library(Request::LibraryOpen, &[]);
         }
+        Response::Library(state) => {
+            library_busy.set(false);
+            library.set(Some(state));
+        }
+        Response::Exported { json } => {
+            library_busy.set(false);
+            if let Err(msg) = download("earshot-library.json", "application/json", &json) {
+                error.set(Some(msg));
+            }
+        }
+        Response::Embedded { .. } => {}
         Response::Answer(a) => {
             if id != latest.get_value() {
                 return;
@@ -257,7 +274,7 @@ pub fn App() -> impl IntoView {
             }
             let run = generation.get_value();
             spawn_local(async move {
-                match decode_in_browser(&name, &blob, rate).await {
+                match decode::in_browser(&name, &blob, rate).await {
                     Ok(_) if generation.get_value() != run => {}
                     Ok((channels, sample_rate)) => send_audio(name, sample_rate, channels),
                     Err(msg) if generation.get_value() == run => fail(msg),
@@ -273,6 +290,11 @@ pub fn App() -> impl IntoView {
             if id == latest.get_value() {
                 clip.set(None);
                 finish_failed(message);
+            } else if library_busy.get_untracked() {
+                // A library request failed (storage full, a bad import, …): say so; the
+                // library is as it was.
+                library_busy.set(false);
+                error.set(Some(message));
             }
         }
     };
@@ -301,6 +323,7 @@ pub fn App() -> impl IntoView {
             Request::Text {
                 query: text,
                 top: TOP,
+                scope: scope.get_untracked(),
             },
             &[],
         );
@@ -323,6 +346,7 @@ pub fn App() -> impl IntoView {
                 Request::AudioFile {
                     name: name.clone(),
                     top: TOP,
+                    scope: scope.get_untracked(),
                 },
                 &[bytes.into()],
             );
@@ -341,7 +365,38 @@ pub fn App() -> impl IntoView {
                 .unwrap_or_default()
         });
         begin(format!("Finding sounds like this {label} clip…"));
-        send(Request::Item { item, top: TOP }, &[]);
+        send(
+            Request::Item {
+                item,
+                top: TOP,
+                scope: scope.get_untracked(),
+            },
+            &[],
+        );
+    };
+    let find_similar_mine = move |key: u64| {
+        begin("Finding sounds like this one from your library…".to_owned());
+        send(
+            Request::Mine {
+                key,
+                top: TOP,
+                scope: scope.get_untracked(),
+            },
+            &[],
+        );
+    };
+
+    // Adding to the library: a pool of workers embeds, the main worker stores.
+    let indexer = Indexer::new(base.clone(), batch, move |metas, arrays| {
+        send_library(Request::LibraryAdd { metas }, &arrays);
+    });
+    let add_to_library = {
+        let indexer = indexer.clone();
+        move |files: Vec<File>| {
+            if let Err(msg) = indexer.add(files) {
+                error.set(Some(msg));
+            }
+        }
     };
 
     // Playback of previews.
@@ -415,8 +470,15 @@ pub fn App() -> impl IntoView {
                 return;
             }
             let at = cursor.get_untracked().unwrap_or(0).min(n - 1);
-            let item = answer
-                .with_untracked(|a| a.as_ref().and_then(|a| a.results.get(at)).map(|r| r.item));
+            let (item, mine) = answer.with_untracked(|a| {
+                a.as_ref()
+                    .and_then(|a| a.results.get(at))
+                    .map(|r| match &r.mine {
+                        Some(m) => (None, Some(m.key)),
+                        None => (Some(r.item), None),
+                    })
+                    .unwrap_or((None, None))
+            });
             let moved = match ev.key().as_str() {
                 "ArrowDown" => Some((at + 1).min(n - 1)),
                 "ArrowUp" if at == 0 => {
@@ -439,6 +501,8 @@ pub fn App() -> impl IntoView {
                     ev.prevent_default();
                     if let Some(item) = item {
                         find_similar(item);
+                    } else if let Some(key) = mine {
+                        find_similar_mine(key);
                     }
                     None
                 }
@@ -486,16 +550,26 @@ pub fn App() -> impl IntoView {
             dragging.set(false);
         }
     });
-    let _ = window_event_listener(ev::drop, move |ev| {
-        ev.prevent_default();
-        dragging.set(false);
-        let file = ev
-            .data_transfer()
-            .and_then(|dt| dt.files())
-            .and_then(|f| f.get(0));
-        match file {
-            Some(file) => run_file(file),
-            None => fail("Nothing to analyse: drop an audio file.".to_owned()),
+    // One file: a query. Several: added to the library.
+    let _ = window_event_listener(ev::drop, {
+        let add_to_library = add_to_library.clone();
+        move |ev| {
+            ev.prevent_default();
+            dragging.set(false);
+            let files = ev
+                .data_transfer()
+                .and_then(|dt| dt.files())
+                .map(|f| files_of(&f))
+                .unwrap_or_default();
+            match files.len() {
+                0 => fail("Nothing to analyse: drop an audio file.".to_owned()),
+                1 => {
+                    if let Some(file) = files.into_iter().next() {
+                        run_file(file);
+                    }
+                }
+                _ => add_to_library(files),
+            }
         }
     });
     let _ = window_event_listener(ev::resize, move |_| redraw.update(|n| *n += 1));
@@ -623,6 +697,50 @@ pub fn App() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .filter_map(|(rank, r)| {
+                    if let Some(m) = &r.mine {
+                        let key = m.key;
+                        let label = layout::pretty_label(&m.label);
+                        return Some(view! {
+                            <li
+                                data-testid="result"
+                                class="result mine"
+                                class:selected=move || cursor.get() == Some(rank)
+                                data-id=format!("library:{key}")
+                                data-label=m.label.clone()
+                                data-score=r.score.to_string()
+                                data-rank=(rank + 1).to_string()
+                                data-library="1"
+                                tabindex=move || if cursor.get().unwrap_or(0) == rank { "0" } else { "-1" }
+                                aria-label=format!("{}. {} from your library (sounds like {label}), similarity {:.2}", rank + 1, m.name, r.score)
+                                on:focus=move |_| cursor.set(Some(rank))
+                            >
+                                <span class="play mine-badge" aria-hidden="true">"★"</span>
+                                <span class="rank" aria-hidden="true">{rank + 1}</span>
+                                <span class="what">
+                                    <span class="label">{m.name.clone()}</span>
+                                    <span class="source">{format!("Your library · sounds like {label}")}</span>
+                                </span>
+                                <span class="bar" aria-hidden="true">
+                                    <span style=format!("width:{:.1}%", layout::percent(r.score))></span>
+                                </span>
+                                <span class="score">{format!("{:.2}", r.score)}</span>
+                                <button
+                                    type="button"
+                                    class="similar"
+                                    data-testid="find-similar"
+                                    tabindex="-1"
+                                    aria-label=format!("Find sounds similar to {}", m.name)
+                                    on:click=move |e: ev::MouseEvent| {
+                                        e.stop_propagation();
+                                        find_similar_mine(key);
+                                    }
+                                >
+                                    "Similar"
+                                </button>
+                            </li>
+                        }
+                        .into_any());
+                    }
                     let it = c.as_ref()?.items.get(r.item)?.clone();
                     let item = r.item;
                     let pretty = layout::pretty_label(&it.label);
@@ -681,7 +799,8 @@ pub fn App() -> impl IntoView {
                                 "Similar"
                             </button>
                         </li>
-                    })
+                    }
+                    .into_any())
                 })
                 .collect::<Vec<_>>()
         }
@@ -776,6 +895,7 @@ pub fn App() -> impl IntoView {
         let mut out: Vec<_> = a
             .results
             .iter()
+            .filter(|r| r.mine.is_none())
             .filter_map(|r| c.items.get(r.item).map(|it| (r.item, it)))
             .map(|(i, it)| {
                 let (x, y) = f.place([it.x, it.y]);
@@ -820,6 +940,97 @@ pub fn App() -> impl IntoView {
     };
     let n_items = move || catalog.with(|c| c.as_ref().map_or(0, |c| c.items.len()));
 
+    // Library panel.
+    let on_library_pick = {
+        let add_to_library = add_to_library.clone();
+        move |ev: ev::Event| {
+            let input: HtmlInputElement = event_target(&ev);
+            if let Some(list) = input.files() {
+                add_to_library(files_of(&list));
+            }
+            input.set_value("");
+        }
+    };
+    let indexer_handle = StoredValue::new_local(indexer.clone());
+    let on_library_cancel = move |_: ev::MouseEvent| indexer_handle.with_value(Indexer::cancel);
+    let on_library_clear = move |_: ev::MouseEvent| {
+        let n = library.with_untracked(|l| l.as_ref().map_or(0, |l| l.count));
+        let sure = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(&format!(
+                    "Delete all {n} sounds from your library? This cannot be undone."
+                ))
+                .ok()
+            })
+            .unwrap_or(false);
+        if sure {
+            send_library(Request::LibraryClear, &[]);
+        }
+    };
+    let on_library_import = move |ev: ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => send_library(
+                    Request::LibraryImport {
+                        json: text.as_string().unwrap_or_default(),
+                    },
+                    &[],
+                ),
+                Err(_) => error.set(Some(analysis::read_failed(&file.name()))),
+            }
+        });
+    };
+    let on_scope = move |ev: ev::Event| {
+        scope.set(Scope::parse(&event_target_value(&ev)));
+        let q = query.get_untracked();
+        if !q.trim().is_empty() {
+            run_text(q);
+        }
+    };
+    let library_count = move || library.with(|l| l.as_ref().map_or(0, |l| l.count));
+    let library_items = move || {
+        library.with(|l| {
+            l.as_ref()
+                .map(|l| {
+                    l.recent
+                        .iter()
+                        .map(|m| {
+                            let key = m.key;
+                            view! {
+                                <li data-testid="library-item" data-key=key.to_string() data-name=m.name.clone() data-label=m.label.clone()>
+                                    <span class="what">
+                                        <span class="label">{m.name.clone()}</span>
+                                        <span class="source">{format!("{} · sounds like {}", analysis::format_seconds(m.seconds), layout::pretty_label(&m.label))}</span>
+                                    </span>
+                                    <button type="button" class="small" aria-label=format!("Find sounds similar to {}", m.name) on:click=move |_| find_similar_mine(key)>"Similar"</button>
+                                    <button type="button" class="small" data-testid="library-delete" aria-label=format!("Delete {} from your library", m.name) on:click=move |_| send_library(Request::LibraryDelete { key }, &[])>"Delete"</button>
+                                </li>
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let failures = move || {
+        batch.with(|b| {
+            b.as_ref()
+                .map(|b| {
+                    b.failed
+                        .iter()
+                        .map(|(name, why)| view! { <li data-testid="library-failure" data-name=name.clone()>{format!("{name}: {why}")}</li> })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let indexing = move || batch.with(|b| b.as_ref().is_some_and(|b| !b.finished()));
+
     view! {
         <div
             class="app"
@@ -846,6 +1057,11 @@ pub fn App() -> impl IntoView {
                         on:input=on_input
                         on:keydown=on_query_key
                     />
+                    <select class="scope" data-testid="scope" aria-label="What to search" on:change=on_scope>
+                        <option value="bundled" selected>"Bundled sounds"</option>
+                        <option value="library">"My library"</option>
+                        <option value="all">"Everything"</option>
+                    </select>
                     <label class="button file-button">
                         <input
                             type="file"
@@ -957,6 +1173,44 @@ pub fn App() -> impl IntoView {
                         </figure>
                     </section>
                 </div>
+
+                <section class="library-panel" aria-label="Your library">
+                    <div class="panel-head">
+                        <h2>"Your library " <span class="count">"("<span data-testid="library-count">{library_count}</span>" sounds)"</span></h2>
+                        <div class="exports">
+                            <button type="button" class="small" data-testid="library-export" disabled=move || library_count() == 0 on:click=move |_| send_library(Request::LibraryExport, &[])>"Export"</button>
+                            <label class="small file-button">
+                                <input type="file" data-testid="library-import" accept=".json,application/json" aria-label="Import a library exported from earshot" on:change=on_library_import />
+                                <span aria-hidden="true">"Import"</span>
+                            </label>
+                            <button type="button" class="small danger" data-testid="library-clear" disabled=move || library_count() == 0 on:click=on_library_clear>"Clear all"</button>
+                        </div>
+                    </div>
+                    <p class="hint">"Add your own sounds: they are analysed here, kept in this browser (IndexedDB) and never uploaded. Drop several files anywhere, or:"</p>
+                    <div class="library-add">
+                        <label class="button file-button">
+                            <input type="file" multiple data-testid="library-add" accept=ACCEPT aria-label="Add sound files to your library" on:change=on_library_pick.clone() />
+                            <span aria-hidden="true">"Add files"</span>
+                        </label>
+                        <label class="button file-button secondary">
+                            <input type="file" multiple=true prop:webkitdirectory=true data-testid="library-add-folder" aria-label="Add a folder of sounds to your library" on:change=on_library_pick />
+                            <span aria-hidden="true">"Add a folder"</span>
+                        </label>
+                    </div>
+                    <Show when=indexing>
+                        <div class="indexing" data-testid="progress" role="status">
+                            <progress
+                                max=move || batch.with(|b| b.as_ref().map_or(1, |b| b.total.max(1)).to_string())
+                                value=move || batch.with(|b| b.as_ref().map_or(0, |b| b.done).to_string())
+                                aria-label="Sounds analysed"
+                            ></progress>
+                            <span>{move || batch.with(|b| b.as_ref().map(|b| b.text(js_sys::Date::now())).unwrap_or_default())}</span>
+                            <button type="button" class="small" data-testid="library-cancel" on:click=on_library_cancel>"Cancel"</button>
+                        </div>
+                    </Show>
+                    <ul class="failures" data-testid="library-failures" aria-label="Files that could not be added">{failures}</ul>
+                    <ul class="library-list" aria-label="Newest sounds in your library">{library_items}</ul>
+                </section>
 
                 <section class="map-panel" aria-label="Map of all sounds">
                     <h2>"Map of all sounds"</h2>

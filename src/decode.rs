@@ -76,3 +76,21 @@ pub async fn decode(bytes: &[u8], fallback: u32) -> Result<Decoded, JsValue> {
         sample_rate: audio.sample_rate().round() as u32,
     })
 }
+
+/// Decode in the browser (for files the worker's decoder does not read) and send the channels.
+pub async fn in_browser(
+    name: &str,
+    blob: &Blob,
+    fallback_rate: u32,
+) -> Result<(Vec<JsValue>, u32), String> {
+    let bytes = read_blob(blob)
+        .await
+        .map_err(|_| earshot_web::analysis::read_failed(name))?;
+    let d = decode(&bytes, fallback_rate)
+        .await
+        .map_err(|_| earshot_web::analysis::decode_failed(name))?;
+    Ok((
+        d.channels.into_iter().map(JsValue::from).collect(),
+        d.sample_rate,
+    ))
+}

@@ -3,7 +3,29 @@
 
 use serde_json::json;
 
-use crate::protocol::{AnswerView, Catalog};
+use crate::protocol::{AnswerView, Catalog, Scored};
+
+/// What a result is: (id, label, source, licence, preview). Library sounds are
+/// `library:<key>`, from "your library", with no licence or preview.
+pub fn describe(catalog: &Catalog, r: &Scored) -> Option<(String, String, String, String, String)> {
+    if let Some(m) = &r.mine {
+        return Some((
+            format!("library:{}", m.key),
+            m.label.clone(),
+            format!("your library: {}", m.name),
+            String::new(),
+            String::new(),
+        ));
+    }
+    let it = catalog.items.get(r.item)?;
+    Some((
+        it.id.clone(),
+        it.label.clone(),
+        it.source.clone(),
+        it.licence.clone(),
+        it.preview.clone(),
+    ))
+}
 
 pub fn to_json(catalog: &Catalog, a: &AnswerView) -> String {
     let results: Vec<_> = a
@@ -29,17 +51,17 @@ pub fn to_json(catalog: &Catalog, a: &AnswerView) -> String {
 pub fn to_csv(catalog: &Catalog, a: &AnswerView) -> String {
     let mut out = String::from("rank,id,label,score,source,licence,preview\r\n");
     for (rank, r) in a.results.iter().enumerate() {
-        let Some(it) = catalog.items.get(r.item) else {
+        let Some((id, label, source, licence, preview)) = describe(catalog, r) else {
             continue;
         };
         let row = [
             (rank + 1).to_string(),
-            field(&it.id),
-            field(&it.label),
+            field(&id),
+            field(&label),
             r.score.to_string(),
-            field(&it.source),
-            field(&it.licence),
-            field(&it.preview),
+            field(&source),
+            field(&licence),
+            field(&preview),
         ];
         out.push_str(&row.join(","));
         out.push_str("\r\n");
@@ -115,10 +137,12 @@ mod tests {
                 Scored {
                     item: 1,
                     score: 0.5,
+                    mine: None,
                 },
                 Scored {
                     item: 0,
                     score: 0.25,
+                    mine: None,
                 },
             ],
             labels: vec![Named {

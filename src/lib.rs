@@ -5,7 +5,9 @@
 //! searches ([`service`]) → the page shows the ranked results.
 
 pub mod analysis;
+pub mod batch;
 pub mod export;
 pub mod layout;
+pub mod library;
 pub mod protocol;
 pub mod service;

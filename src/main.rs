@@ -7,6 +7,7 @@ mod client;
 mod decode;
 mod draw;
 mod player;
+mod pool;
 mod record;
 
 /// Writes `msg` into the error element (used by the panic hook; works without Leptos).

@@ -4,8 +4,38 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::library::Meta;
+
 /// Results shown per query.
 pub const TOP: usize = 20;
+
+/// What a search covers (`[data-testid=scope]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    #[default]
+    Bundled,
+    Library,
+    All,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "library" => Scope::Library,
+            "all" => Scope::All,
+            _ => Scope::Bundled,
+        }
+    }
+
+    pub fn bundled(self) -> bool {
+        self != Scope::Library
+    }
+
+    pub fn library(self) -> bool {
+        self != Scope::Bundled
+    }
+}
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,22 +48,57 @@ pub enum Request {
     Text {
         query: String,
         top: usize,
+        #[serde(default)]
+        scope: Scope,
     },
     /// The encoded file follows as one Uint8Array; the worker decodes it exactly as the CLI does.
     AudioFile {
         name: String,
         top: usize,
+        #[serde(default)]
+        scope: Scope,
     },
     /// Decoded planar channels follow as Float32Arrays (formats only the browser can decode).
     Audio {
         name: String,
         sample_rate: u32,
         top: usize,
+        #[serde(default)]
+        scope: Scope,
     },
     /// An index item as the query ("find similar").
     Item {
         item: usize,
         top: usize,
+        #[serde(default)]
+        scope: Scope,
+    },
+    /// A sound of the user's library as the query.
+    Mine {
+        key: u64,
+        top: usize,
+        #[serde(default)]
+        scope: Scope,
+    },
+    /// Embed a file for the library: one Uint8Array (encoded) when `sample_rate` is `None`,
+    /// else decoded planar Float32Arrays at that rate. Answered with `Embedded`.
+    Embed {
+        name: String,
+        sample_rate: Option<u32>,
+    },
+    /// Open the library (IndexedDB) and report it.
+    LibraryOpen,
+    /// Store sounds embedded by `Embed`; their embeddings follow as Float32Arrays.
+    LibraryAdd {
+        metas: Vec<Meta>,
+    },
+    LibraryDelete {
+        key: u64,
+    },
+    LibraryClear,
+    LibraryExport,
+    LibraryImport {
+        json: String,
     },
 }
 
@@ -53,6 +118,15 @@ pub enum Response {
     /// The worker's decoder does not read this file: the page decodes it and sends `Audio`.
     DecodeInBrowser {
         reason: String,
+    },
+    /// A file embedded for the library; the embedding follows as a Float32Array.
+    Embedded {
+        meta: Meta,
+    },
+    /// The library after a change (or on opening).
+    Library(LibraryState),
+    Exported {
+        json: String,
     },
     Error {
         message: String,
@@ -89,10 +163,22 @@ pub struct QueryView {
     pub value: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// The library's size and its newest sounds (the page lists these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryState {
+    pub count: usize,
+    pub recent: Vec<Meta>,
+    /// Sounds added by the request this answers.
+    pub added: usize,
+}
+
+/// A result: a bundled index item, or (`mine`) a sound of the user's library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scored {
     pub item: usize,
     pub score: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mine: Option<Meta>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,13 +243,19 @@ mod tests {
             Request::Text {
                 query: "dog \"barking\" <b>".into(),
                 top: 20,
+                scope: Scope::All,
             },
             Request::Audio {
                 name: "a.wav".into(),
                 sample_rate: 44_100,
                 top: 20,
+                scope: Scope::Bundled,
             },
-            Request::Item { item: 7, top: 5 },
+            Request::Item {
+                item: 7,
+                top: 5,
+                scope: Scope::Library,
+            },
         ];
         for r in reqs {
             assert_eq!(decode_request(&encode(&r)).unwrap(), r);
@@ -174,6 +266,15 @@ mod tests {
         };
         assert_eq!(decode_response(&encode(&resp)).unwrap(), resp);
         assert!(encode(&resp).contains(r#""type":"progress""#));
+        // Requests without a scope (older pages) search the bundled index.
+        assert_eq!(
+            decode_request(r#"{"type":"text","query":"x","top":3}"#).unwrap(),
+            Request::Text {
+                query: "x".into(),
+                top: 3,
+                scope: Scope::Bundled
+            }
+        );
     }
 
     #[test]

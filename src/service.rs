@@ -10,12 +10,19 @@ use earshot_core::search::{Answer, Engine};
 use earshot_core::text::Vocabulary;
 
 use crate::analysis::{self, Analysis};
-use crate::protocol::{AnswerView, Catalog, ClipFacts, ItemView, Named, QueryView, Scored};
+use crate::library::{Library, Meta};
+use crate::protocol::{
+    AnswerView, Catalog, ClipFacts, ItemView, LibraryState, Named, QueryView, Scope, Scored,
+};
+
+/// Library sounds listed on the page (the newest).
+pub const RECENT: usize = 50;
 
 pub struct Service {
     engine: Engine,
     map: Projection,
     points: Vec<[f32; 2]>,
+    pub library: Library,
 }
 
 /// Where the page fetches each asset from, relative to the assets' base URL.
@@ -37,10 +44,12 @@ impl Service {
         let vectors = engine.index.vectors();
         let map = Projection::fit(vectors, engine.index.dim).map_err(|e| broken("map", &e))?;
         let points = map.project_all(vectors).map_err(|e| broken("map", &e))?;
+        let library = Library::new(engine.index.dim);
         Ok(Self {
             engine,
             map,
             points,
+            library,
         })
     }
 
@@ -89,12 +98,12 @@ impl Service {
     }
 
     /// A free-text query. The message for a query with no known word names the words.
-    pub fn text(&self, query: &str, top: usize) -> Result<AnswerView, String> {
+    pub fn text(&self, query: &str, top: usize, scope: Scope) -> Result<AnswerView, String> {
         let a = self
             .engine
             .search_text(query, top)
             .map_err(|e| analysis::sentence(&format!("Cannot search for that text: {e}")))?;
-        self.view("text", query, a, None, None)
+        self.view("text", query, a, None, None, top, scope)
     }
 
     /// Decoded audio (planar channels at `sample_rate`) as the query.
@@ -104,6 +113,7 @@ impl Service {
         channels: &[Vec<f32>],
         sample_rate: u32,
         top: usize,
+        scope: Scope,
     ) -> Result<(AnswerView, Analysis), String> {
         let clip = analysis::analyse(name, channels, sample_rate)?;
         let a = self
@@ -118,7 +128,7 @@ impl Service {
             frames: clip.mfcc_frames,
             mel_bands: clip.mel_db.n_rows,
         };
-        let view = self.view("audio", name, a, Some(facts), None)?;
+        let view = self.view("audio", name, a, Some(facts), None, top, scope)?;
         Ok((view, clip))
     }
 
@@ -129,15 +139,87 @@ impl Service {
     }
 
     /// "Find similar": index item `item` as the query.
-    pub fn item(&self, item: usize, top: usize) -> Result<AnswerView, String> {
+    pub fn item(&self, item: usize, top: usize, scope: Scope) -> Result<AnswerView, String> {
         let a = self
             .engine
             .search_item(item, top)
             .map_err(|e| analysis::sentence(&format!("Cannot find similar sounds: {e}")))?;
         let id = self.engine.index.items[item].id.clone();
-        self.view("audio", &id, a, None, Some(item))
+        self.view("audio", &id, a, None, Some(item), top, scope)
     }
 
+    /// "Find similar" for a sound of the user's library.
+    pub fn mine(&self, key: u64, top: usize, scope: Scope) -> Result<AnswerView, String> {
+        let pos = self
+            .library
+            .metas()
+            .iter()
+            .position(|m| m.key == key)
+            .ok_or("That sound is no longer in your library.")?;
+        let name = self.library.metas()[pos].name.clone();
+        let a = self
+            .engine
+            .search_embedding(self.library.vector(pos), top)
+            .map_err(|e| analysis::sentence(&format!("Cannot find similar sounds: {e}")))?;
+        self.view("audio", &name, a, None, None, top, scope)
+    }
+
+    /// A library sound from decoded audio: its embedding and metadata (kNN label guess over
+    /// the bundled index, k = 25).
+    pub fn embed(
+        &self,
+        name: &str,
+        channels: &[Vec<f32>],
+        sample_rate: u32,
+    ) -> Result<(Meta, Vec<f32>), String> {
+        let clip = analysis::analyse(name, channels, sample_rate)?;
+        let embedding = self
+            .engine
+            .model
+            .embed_audio(&clip.clip)
+            .map_err(|e| analysis::core_failed(name, &e))?;
+        let label = self
+            .engine
+            .index
+            .knn_labels(&embedding, earshot_core::index::KNN_K)
+            .ok()
+            .and_then(|l| l.into_iter().next())
+            .map(|(l, _)| l)
+            .unwrap_or_default();
+        let meta = Meta {
+            key: 0,
+            name: name.to_owned(),
+            seconds: clip.seconds,
+            label,
+            tags: Vec::new(),
+            added: 0.0,
+        }
+        .cleaned();
+        Ok((meta, embedding))
+    }
+
+    /// The library's size and newest sounds, after adding `added`.
+    pub fn library_state(&self, added: usize) -> LibraryState {
+        LibraryState {
+            count: self.library.len(),
+            recent: self
+                .library
+                .metas()
+                .iter()
+                .rev()
+                .take(RECENT)
+                .cloned()
+                .collect(),
+            added,
+        }
+    }
+
+    /// The joint space's dimension (library embeddings must match it).
+    pub fn dim(&self) -> usize {
+        self.engine.index.dim
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn view(
         &self,
         kind: &str,
@@ -145,6 +227,8 @@ impl Service {
         a: Answer,
         clip: Option<ClipFacts>,
         from_item: Option<usize>,
+        top: usize,
+        scope: Scope,
     ) -> Result<AnswerView, String> {
         let point = self
             .map
@@ -163,14 +247,7 @@ impl Service {
                 kind: kind.to_owned(),
                 value: value.to_owned(),
             },
-            results: a
-                .results
-                .iter()
-                .map(|r| Scored {
-                    item: r.item,
-                    score: r.score,
-                })
-                .collect(),
+            results: self.merge(&a, top, scope),
             labels: named(a.labels),
             words: named(a.words),
             unknown_words: a.unknown_words,
@@ -179,6 +256,36 @@ impl Service {
             from_item,
             millis: 0.0,
         })
+    }
+}
+
+impl Service {
+    /// Results within `scope`: bundled hits, library hits, or both merged by score.
+    fn merge(&self, a: &Answer, top: usize, scope: Scope) -> Vec<Scored> {
+        let mut out: Vec<Scored> = Vec::new();
+        if scope.bundled() {
+            out.extend(a.results.iter().map(|r| Scored {
+                item: r.item,
+                score: r.score,
+                mine: None,
+            }));
+        }
+        if scope.library() {
+            out.extend(
+                self.library
+                    .top_k(&a.embedding, top)
+                    .into_iter()
+                    .map(|(pos, score)| Scored {
+                        item: pos,
+                        score,
+                        mine: Some(self.library.metas()[pos].clone()),
+                    }),
+            );
+        }
+        // Stable: ties keep bundled before library.
+        out.sort_by(|x, y| y.score.total_cmp(&x.score));
+        out.truncate(top);
+        out
     }
 }
 
@@ -201,7 +308,7 @@ mod tests {
         let cat = s.catalog();
         assert_eq!(cat.items.len(), s.len());
         assert!(cat.vocabulary_words >= 50_000);
-        let a = s.text("dog", 20).unwrap();
+        let a = s.text("dog", 20, Scope::Bundled).unwrap();
         assert_eq!(a.results.len(), 20);
         let first = &cat.items[a.results[0].item];
         assert_eq!(first.label, "Canidae_dogs_wolves");
@@ -229,14 +336,14 @@ mod tests {
     #[test]
     fn find_similar_puts_the_item_itself_first() {
         let s = shipped();
-        let a = s.item(42, 5).unwrap();
+        let a = s.item(42, 5, Scope::Bundled).unwrap();
         assert_eq!(a.results[0].item, 42);
         assert!((a.results[0].score - 1.0).abs() < 1e-6);
         assert_eq!(a.from_item, Some(42));
         // Its point is the item's own map position.
         let cat = s.catalog();
         assert!((a.point[0] - cat.items[42].x).abs() < 1e-4);
-        assert!(s.item(s.len(), 5).is_err());
+        assert!(s.item(s.len(), 5, Scope::Bundled).is_err());
     }
 
     #[test]
@@ -247,7 +354,13 @@ mod tests {
             .map(|i| 0.5 * (i as f32 * 440.0 * std::f32::consts::TAU / 44_100.0).sin())
             .collect();
         let (a, clip) = s
-            .audio("tone.wav", &[tone.clone(), tone], 44_100, 10)
+            .audio(
+                "tone.wav",
+                &[tone.clone(), tone],
+                44_100,
+                10,
+                Scope::Bundled,
+            )
             .unwrap();
         let facts = a.clip.unwrap();
         assert_eq!(facts.channels, 2);
@@ -273,19 +386,66 @@ mod tests {
         let d = Service::decode_file(std::fs::read(path).unwrap(), "elec_chime.wav").unwrap();
         assert_eq!(d.sample_rate, 44_100);
         let (a, _) = s
-            .audio("elec_chime.wav", &d.channels, d.sample_rate, 20)
+            .audio(
+                "elec_chime.wav",
+                &d.channels,
+                d.sample_rate,
+                20,
+                Scope::Bundled,
+            )
             .unwrap();
         assert_eq!(a.results.len(), 20);
         assert!(Service::decode_file(b"<html>".to_vec(), "x.wav").is_err());
     }
 
     #[test]
+    fn library_sounds_are_searched_within_their_scope() {
+        let mut s = shipped();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/audio/elec_chime.wav"
+        );
+        let d = Service::decode_file(std::fs::read(path).unwrap(), "elec_chime.wav").unwrap();
+        let (mut meta, emb) = s
+            .embed("elec_chime.wav", &d.channels, d.sample_rate)
+            .unwrap();
+        assert!(!meta.label.is_empty(), "a label guess");
+        assert!((meta.seconds - d.channels[0].len() as f64 / 44_100.0).abs() < 1e-9);
+        meta.key = 5;
+        s.library.insert(meta, &emb).unwrap();
+        let q = |scope| {
+            s.audio("elec_chime.wav", &d.channels, d.sample_rate, 20, scope)
+                .unwrap()
+                .0
+        };
+        // The same audio finds its library copy first (distance 0) in "library" and "all".
+        let lib = q(Scope::Library);
+        assert_eq!(lib.results.len(), 1);
+        assert_eq!(lib.results[0].mine.as_ref().unwrap().key, 5);
+        assert!((lib.results[0].score - 1.0).abs() < 1e-6);
+        let all = q(Scope::All);
+        assert_eq!(all.results.len(), 20);
+        assert!(all.results[0].mine.is_some());
+        assert!(all.results[1..].iter().all(|r| r.mine.is_none()));
+        let bundled = q(Scope::Bundled);
+        assert!(bundled.results.iter().all(|r| r.mine.is_none()));
+        assert_eq!(bundled.results[0].item, all.results[1].item);
+        // Find similar for the library sound, and the state the page lists.
+        let m = s.mine(5, 3, Scope::All).unwrap();
+        assert_eq!(m.results[0].mine.as_ref().unwrap().key, 5);
+        assert!(s.mine(99, 3, Scope::All).is_err());
+        assert_eq!(s.library_state(1).count, 1);
+    }
+
+    #[test]
     fn bad_queries_and_assets_are_sentences() {
         let s = shipped();
-        let e = s.text("qwxzv zzxq", 20).unwrap_err();
+        let e = s.text("qwxzv zzxq", 20, Scope::All).unwrap_err();
         assert!(e.starts_with("Cannot search for that text:"), "{e}");
         assert!(e.ends_with('.'));
-        let e = s.audio("silence.wav", &[vec![]], 44_100, 20).unwrap_err();
+        let e = s
+            .audio("silence.wav", &[vec![]], 44_100, 20, Scope::All)
+            .unwrap_err();
         assert!(e.contains("“silence.wav”"), "{e}");
         let e = Service::load("{}", &[], &[]).err().unwrap();
         assert!(

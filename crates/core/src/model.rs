@@ -382,6 +382,26 @@ pub fn l2(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Pack a tensor for the JSON: `"f32"`, `"f16"`, `"i8"` (per-row scale) or `"plain"` values.
+/// `values` as base64 of little-endian f32 (exact).
+pub fn pack_f32(values: &[f32]) -> String {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The inverse of [`pack_f32`]; errors are short reasons.
+pub fn unpack_f32(b64: &str) -> std::result::Result<Vec<f32>, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("invalid base64: {e}"))?;
+    if bytes.len() % 4 != 0 {
+        return Err(format!("{} bytes are not whole f32 values", bytes.len()));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
 pub fn pack_tensor(shape: &[usize], values: &[f32], dtype: &str) -> TensorJson {
     let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
     let mut t = TensorJson {

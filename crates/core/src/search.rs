@@ -124,6 +124,18 @@ impl Engine {
         self.answer(self.index.vector(item).to_vec(), top)
     }
 
+    /// A point of the joint space as the query (e.g. a sound of the user's library).
+    pub fn search_embedding(&self, embedding: &[f32], top: usize) -> Result<Answer> {
+        if embedding.len() != self.index.dim {
+            return Err(Error::Invalid(format!(
+                "the query has {} dims, the joint space {}",
+                embedding.len(),
+                self.index.dim
+            )));
+        }
+        self.answer(embedding.to_vec(), top)
+    }
+
     fn answer(&self, embedding: Vec<f32>, top: usize) -> Result<Answer> {
         let results = self
             .index

@@ -2,6 +2,9 @@
 //! page's queries off the main thread, so typing never waits for MFCCs, the model or the search.
 //! Only message glue lives here; the work is `earshot_web::service`.
 
+mod library;
+mod store;
+
 use std::cell::RefCell;
 
 use earshot_web::analysis::Analysis;
@@ -23,6 +26,10 @@ thread_local! {
     static PENDING: RefCell<Vec<(u32, Request, Array)>> = const { RefCell::new(Vec::new()) };
 }
 
+pub(crate) fn with_service<T>(f: impl FnOnce(&mut Service) -> T) -> Option<T> {
+    SERVICE.with(|c| c.borrow_mut().as_mut().map(f))
+}
+
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
@@ -32,7 +39,7 @@ fn now() -> f64 {
 }
 
 /// Post `{id, json, arrays}`; the arrays' buffers are moved to the page.
-fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
+pub(crate) fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
     let msg = Object::new();
     let _ = Reflect::set(&msg, &"id".into(), &JsValue::from(id));
     let _ = Reflect::set(&msg, &"json".into(), &protocol::encode(response).into());
@@ -48,7 +55,7 @@ fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
     }
 }
 
-fn fail(id: u32, message: String) {
+pub(crate) fn fail(id: u32, message: String) {
     post(id, &Response::Error { message }, &[]);
 }
 
@@ -215,6 +222,22 @@ async fn warm_up() {
     }
 }
 
+fn channels_of(arrays: &Array) -> Vec<Vec<f32>> {
+    arrays
+        .iter()
+        .filter_map(|a| a.dyn_into::<Float32Array>().ok())
+        .map(|a| a.to_vec())
+        .collect()
+}
+
+fn bytes_of(arrays: &Array) -> Vec<u8> {
+    arrays
+        .get(0)
+        .dyn_into::<Uint8Array>()
+        .map(|b| b.to_vec())
+        .unwrap_or_default()
+}
+
 /// An audio answer with the query's mono samples and mel spectrogram for the page to draw.
 fn with_arrays((a, clip): (AnswerView, Analysis)) -> (AnswerView, Vec<Float32Array>) {
     let samples = Float32Array::from(clip.samples.as_slice());
@@ -235,34 +258,57 @@ fn answer(id: u32, req: Request, arrays: Array) {
             return;
         };
         let outcome = match req {
-            Request::Text { query, top } => service.text(&query, top).map(|a| (a, vec![])),
-            Request::Item { item, top } => service.item(item, top).map(|a| (a, vec![])),
+            Request::Text { query, top, scope } => {
+                service.text(&query, top, scope).map(|a| (a, vec![]))
+            }
+            Request::Item { item, top, scope } => {
+                service.item(item, top, scope).map(|a| (a, vec![]))
+            }
+            Request::Mine { key, top, scope } => service.mine(key, top, scope).map(|a| (a, vec![])),
             Request::Audio {
                 name,
                 sample_rate,
                 top,
-            } => {
-                let channels: Vec<Vec<f32>> = arrays
-                    .iter()
-                    .map(|a| a.unchecked_into::<Float32Array>().to_vec())
-                    .collect();
-                service
-                    .audio(&name, &channels, sample_rate, top)
-                    .map(with_arrays)
-            }
-            Request::AudioFile { name, top } => {
-                let bytes = arrays
-                    .get(0)
-                    .dyn_into::<Uint8Array>()
-                    .map(|b| b.to_vec())
-                    .unwrap_or_default();
-                let decoded = match Service::decode_file(bytes, &name) {
+                scope,
+            } => service
+                .audio(&name, &channels_of(&arrays), sample_rate, top, scope)
+                .map(with_arrays),
+            Request::AudioFile { name, top, scope } => {
+                let decoded = match Service::decode_file(bytes_of(&arrays), &name) {
                     Ok(d) => d,
                     Err(reason) => return post(id, &Response::DecodeInBrowser { reason }, &[]),
                 };
                 service
-                    .audio(&name, &decoded.channels, decoded.sample_rate, top)
+                    .audio(&name, &decoded.channels, decoded.sample_rate, top, scope)
                     .map(with_arrays)
+            }
+            Request::Embed { name, sample_rate } => {
+                let embedded = match sample_rate {
+                    Some(rate) => service.embed(&name, &channels_of(&arrays), rate),
+                    None => match Service::decode_file(bytes_of(&arrays), &name) {
+                        Ok(d) => service.embed(&name, &d.channels, d.sample_rate),
+                        Err(reason) => return post(id, &Response::DecodeInBrowser { reason }, &[]),
+                    },
+                };
+                match embedded {
+                    Ok((meta, emb)) => post(
+                        id,
+                        &Response::Embedded { meta },
+                        &[Float32Array::from(emb.as_slice())],
+                    ),
+                    Err(m) => fail(id, m),
+                }
+                return;
+            }
+            Request::LibraryOpen
+            | Request::LibraryAdd { .. }
+            | Request::LibraryDelete { .. }
+            | Request::LibraryClear
+            | Request::LibraryExport
+            | Request::LibraryImport { .. } => {
+                let dim = service.dim();
+                spawn_local(library::handle(id, req, arrays, dim));
+                return;
             }
             Request::Load { .. } => return,
         };

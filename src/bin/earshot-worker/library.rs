@@ -1,0 +1,141 @@
+//! The worker's library requests: IndexedDB first, then the in-memory copy the searches use, so
+//! the two never disagree (a failed write changes neither).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use earshot_web::library::{parse_export, Meta};
+use earshot_web::protocol::{Request, Response};
+use idb::Database;
+use js_sys::{Array, Float32Array};
+use wasm_bindgen::JsCast;
+
+use crate::{fail, post, store, with_service};
+
+thread_local! {
+    static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+}
+
+async fn database() -> Result<Rc<Database>, String> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Rc::new(store::open().await?);
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn state(id: u32, added: usize) {
+    if let Some(s) = with_service(|s| s.library_state(added)) {
+        post(id, &Response::Library(s), &[]);
+    }
+}
+
+/// Stores `items` (one transaction), then adds them to the searched library.
+async fn add(id: u32, items: Vec<(Meta, Vec<f32>)>) {
+    let db = match database().await {
+        Ok(db) => db,
+        Err(m) => return fail(id, m),
+    };
+    match store::add_all(&db, &items).await {
+        Ok(keys) => {
+            let n = items.len();
+            with_service(|s| {
+                for ((mut meta, emb), key) in items.into_iter().zip(keys) {
+                    meta.key = key;
+                    let _ = s.library.insert(meta, &emb);
+                }
+            });
+            state(id, n);
+        }
+        Err(m) => fail(id, m),
+    }
+}
+
+pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
+    match req {
+        Request::LibraryOpen => {
+            let loaded = match database().await {
+                Ok(db) => store::load_all(&db).await,
+                Err(m) => Err(m),
+            };
+            match loaded {
+                Ok(items) => {
+                    with_service(|s| {
+                        s.library.clear();
+                        for (meta, emb) in items {
+                            // Sounds embedded by another model are skipped.
+                            let _ = s.library.insert(meta, &emb);
+                        }
+                    });
+                    state(id, 0);
+                }
+                Err(m) => fail(id, m),
+            }
+        }
+        Request::LibraryAdd { metas } => {
+            let embeddings: Vec<Vec<f32>> = arrays
+                .iter()
+                .filter_map(|a| a.dyn_into::<Float32Array>().ok())
+                .map(|a| a.to_vec())
+                .collect();
+            if embeddings.len() != metas.len() || embeddings.iter().any(|e| e.len() != dim) {
+                return fail(
+                    id,
+                    "Could not add the sounds: their embeddings are damaged.".into(),
+                );
+            }
+            let added = now_ms();
+            let items = metas
+                .into_iter()
+                .zip(embeddings)
+                .map(|(m, e)| {
+                    let mut m = m.cleaned();
+                    m.added = added;
+                    (m, e)
+                })
+                .collect();
+            add(id, items).await;
+        }
+        Request::LibraryImport { json } => match parse_export(&json, dim) {
+            Ok(items) => add(id, items).await,
+            Err(m) => fail(id, m),
+        },
+        Request::LibraryDelete { key } => {
+            let done = match database().await {
+                Ok(db) => store::delete(&db, key).await,
+                Err(m) => Err(m),
+            };
+            match done {
+                Ok(()) => {
+                    with_service(|s| s.library.remove(key));
+                    state(id, 0);
+                }
+                Err(m) => fail(id, m),
+            }
+        }
+        Request::LibraryClear => {
+            let done = match database().await {
+                Ok(db) => store::clear(&db).await,
+                Err(m) => Err(m),
+            };
+            match done {
+                Ok(()) => {
+                    with_service(|s| s.library.clear());
+                    state(id, 0);
+                }
+                Err(m) => fail(id, m),
+            }
+        }
+        Request::LibraryExport => {
+            if let Some(json) = with_service(|s| s.library.export_json()) {
+                post(id, &Response::Exported { json }, &[]);
+            }
+        }
+        _ => {}
+    }
+}

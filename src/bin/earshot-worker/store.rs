@@ -1,0 +1,163 @@
+//! The library in IndexedDB (through the `idb` crate): one object store of sounds, each record
+//! `{meta: JSON text, embedding: Float32Array}` under an auto-increment key. Additions are one
+//! transaction per batch, so a failure (a full quota) leaves the earlier library untouched.
+
+use earshot_web::library::Meta;
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use js_sys::{Float32Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+pub const DB_NAME: &str = "earshot-library";
+/// Schema version. 1: store `sounds` (out-of-line auto-increment keys).
+pub const DB_VERSION: u32 = 1;
+const STORE: &str = "sounds";
+
+/// A sentence for an IndexedDB failure; a full quota and a blocked database get their own.
+fn reason(e: &idb::Error) -> String {
+    let text = format!("{e}");
+    if text.contains("QuotaExceeded") || text.to_ascii_lowercase().contains("quota") {
+        "The browser's storage for this page is full, so nothing was added; the library is as it was. Free some space (or delete sounds) and try again.".into()
+    } else {
+        format!("The library storage failed ({text}); the library is as it was.")
+    }
+}
+
+pub async fn open() -> Result<Database, String> {
+    let unavailable = |why: String| {
+        format!("Your library is not available in this browser window ({why}); searching the bundled sounds still works.")
+    };
+    let factory = Factory::new().map_err(|e| unavailable(e.to_string()))?;
+    let mut request = factory
+        .open(DB_NAME, Some(DB_VERSION))
+        .map_err(|e| unavailable(e.to_string()))?;
+    request.on_upgrade_needed(|event| {
+        let Ok(db) = event.database() else {
+            return;
+        };
+        let old = event.old_version().unwrap_or(0);
+        if old < 1 && !db.store_names().iter().any(|n| n == STORE) {
+            let mut params = ObjectStoreParams::new();
+            params.auto_increment(true);
+            let _ = db.create_object_store(STORE, params);
+        }
+        // Later versions migrate here, step by step from `old`.
+    });
+    request.await.map_err(|e| unavailable(e.to_string()))
+}
+
+fn record(meta: &Meta, embedding: &[f32]) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(
+        &o,
+        &"meta".into(),
+        &earshot_web::protocol::encode(meta).into(),
+    );
+    let _ = Reflect::set(&o, &"embedding".into(), &Float32Array::from(embedding));
+    o.into()
+}
+
+/// Every stored sound, in key order.
+pub async fn load_all(db: &Database) -> Result<Vec<(Meta, Vec<f32>)>, String> {
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadOnly)
+        .map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let keys = store
+        .get_all_keys(None, None)
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    let values = store
+        .get_all(None, None)
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    let mut out = Vec::with_capacity(values.len());
+    for (k, v) in keys.iter().zip(values) {
+        let meta = Reflect::get(&v, &"meta".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .and_then(|m| serde_json::from_str::<Meta>(&m).ok());
+        let emb = Reflect::get(&v, &"embedding".into())
+            .ok()
+            .and_then(|e| e.dyn_into::<Float32Array>().ok());
+        // A record this version cannot read is skipped, not fatal.
+        if let (Some(mut meta), Some(emb), Some(key)) = (meta, emb, k.as_f64()) {
+            meta.key = key as u64;
+            out.push((meta, emb.to_vec()));
+        }
+    }
+    Ok(out)
+}
+
+/// Adds `items` in one transaction; returns their keys. On failure nothing is written.
+pub async fn add_all(db: &Database, items: &[(Meta, Vec<f32>)]) -> Result<Vec<u64>, String> {
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let mut requests = Vec::with_capacity(items.len());
+    for (meta, emb) in items {
+        requests.push(
+            store
+                .add(&record(meta, emb), None)
+                .map_err(|e| reason(&e))?,
+        );
+    }
+    let mut keys = Vec::with_capacity(items.len());
+    for r in requests {
+        match r.await {
+            Ok(k) => keys.push(k.as_f64().unwrap_or(0.0) as u64),
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(reason(&e));
+            }
+        }
+    }
+    let done = tx
+        .commit()
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    if done.is_committed() {
+        Ok(keys)
+    } else {
+        Err(reason(&idb::Error::AddFailed(
+            "QuotaExceededError: the transaction was aborted".into(),
+        )))
+    }
+}
+
+pub async fn delete(db: &Database, key: u64) -> Result<(), String> {
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    store
+        .delete(JsValue::from(key as f64))
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    tx.commit()
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    Ok(())
+}
+
+pub async fn clear(db: &Database) -> Result<(), String> {
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    store
+        .clear()
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    tx.commit()
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    Ok(())
+}

@@ -1,0 +1,291 @@
+//! The user's own sound library, as plain Rust: item metadata, the in-memory vectors the worker
+//! searches, and the export/import format. The worker keeps it in IndexedDB (one record per
+//! sound: `{meta: JSON, embedding: Float32Array}`); this module knows nothing of storage.
+
+use earshot_core::index::{top_k, Metric};
+use serde::{Deserialize, Serialize};
+
+/// Format name and version of an exported library.
+pub const EXPORT_FORMAT: &str = "earshot-library";
+pub const EXPORT_VERSION: u32 = 1;
+/// Longest file name or tag kept.
+pub const MAX_TEXT: usize = 200;
+
+/// What is kept about one sound besides its embedding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// IndexedDB key (0 until stored).
+    #[serde(default)]
+    pub key: u64,
+    pub name: String,
+    pub seconds: f64,
+    /// The kNN label guess over the bundled index.
+    pub label: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Milliseconds since the epoch.
+    #[serde(default)]
+    pub added: f64,
+}
+
+impl Meta {
+    /// Trims and bounds the user-visible text (names and tags come from files and users).
+    pub fn cleaned(mut self) -> Self {
+        self.name = bounded(&self.name);
+        self.tags = self
+            .tags
+            .iter()
+            .map(|t| bounded(t))
+            .filter(|t| !t.is_empty())
+            .collect();
+        self
+    }
+}
+
+fn bounded(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TEXT)
+        .collect()
+}
+
+/// The library in memory: metadata plus contiguous vectors for exact search.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    dim: usize,
+    metas: Vec<Meta>,
+    vectors: Vec<f32>,
+}
+
+impl Library {
+    pub fn new(dim: usize) -> Self {
+        Self {
+            dim,
+            ..Self::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.metas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.metas.is_empty()
+    }
+
+    pub fn metas(&self) -> &[Meta] {
+        &self.metas
+    }
+
+    pub fn vector(&self, i: usize) -> &[f32] {
+        &self.vectors[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// Adds a stored item (its `key` set). Rejects wrong sizes and non-finite values.
+    pub fn insert(&mut self, meta: Meta, embedding: &[f32]) -> Result<(), String> {
+        check_embedding(embedding, self.dim)?;
+        self.metas.push(meta);
+        self.vectors.extend_from_slice(embedding);
+        Ok(())
+    }
+
+    pub fn remove(&mut self, key: u64) -> bool {
+        let Some(i) = self.metas.iter().position(|m| m.key == key) else {
+            return false;
+        };
+        self.metas.remove(i);
+        self.vectors.drain(i * self.dim..(i + 1) * self.dim);
+        true
+    }
+
+    pub fn clear(&mut self) {
+        self.metas.clear();
+        self.vectors.clear();
+    }
+
+    /// Exact top-k by `exp(−L2)`: (position, score), best first.
+    pub fn top_k(&self, query: &[f32], k: usize) -> Vec<(usize, f32)> {
+        if query.len() != self.dim || self.is_empty() {
+            return Vec::new();
+        }
+        top_k(&self.vectors, self.dim, query, k, Metric::ExpL2)
+            .into_iter()
+            .map(|h| (h.item, h.score))
+            .collect()
+    }
+
+    /// The whole library as JSON: metadata and embeddings (base64 of little-endian f32).
+    pub fn export_json(&self) -> String {
+        let items: Vec<ExportItem> = self
+            .metas
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ExportItem {
+                meta: m.clone(),
+                embedding: earshot_core::model::pack_f32(self.vector(i)),
+            })
+            .collect();
+        let doc = ExportDoc {
+            format: EXPORT_FORMAT.into(),
+            version: EXPORT_VERSION,
+            dim: self.dim,
+            items,
+        };
+        serde_json::to_string(&doc).unwrap_or_default()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ExportDoc {
+    format: String,
+    version: u32,
+    dim: usize,
+    items: Vec<ExportItem>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ExportItem {
+    #[serde(flatten)]
+    meta: Meta,
+    embedding: String,
+}
+
+fn check_embedding(v: &[f32], dim: usize) -> Result<(), String> {
+    if v.len() != dim {
+        return Err(format!(
+            "an embedding has {} values, the model's space {dim}",
+            v.len()
+        ));
+    }
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err("an embedding has non-finite values".into());
+    }
+    Ok(())
+}
+
+/// Parses an exported library for a model whose joint space has `dim` dimensions. All or nothing:
+/// any bad item rejects the file, with a sentence saying why.
+pub fn parse_export(json: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, String> {
+    let bad = |why: String| format!("This is not an earshot library export: {why}.");
+    let doc: ExportDoc = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+    if doc.format != EXPORT_FORMAT {
+        return Err(bad(format!("its format is {:?}", doc.format)));
+    }
+    if doc.version > EXPORT_VERSION {
+        return Err(format!(
+            "This library was exported by a newer earshot (format version {}); update the app to import it.",
+            doc.version
+        ));
+    }
+    if doc.dim != dim {
+        return Err(format!(
+            "This library was made with a different model ({}-d embeddings, this one uses {dim}); re-add the sounds instead.",
+            doc.dim
+        ));
+    }
+    doc.items
+        .into_iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let v = earshot_core::model::unpack_f32(&it.embedding)
+                .map_err(|e| bad(format!("item {} ({e})", i + 1)))?;
+            check_embedding(&v, dim).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
+            let mut meta = it.meta.cleaned();
+            meta.key = 0;
+            Ok((meta, v))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn meta(name: &str) -> Meta {
+        Meta {
+            key: 0,
+            name: name.into(),
+            seconds: 2.0,
+            label: "Bark".into(),
+            tags: vec![],
+            added: 1.0,
+        }
+    }
+
+    #[test]
+    fn search_ranks_by_distance_and_removal_keeps_vectors_aligned() {
+        let mut lib = Library::new(2);
+        for (k, v) in [(1u64, [0.0, 0.0]), (2, [1.0, 0.0]), (3, [5.0, 5.0])] {
+            let mut m = meta(&format!("s{k}"));
+            m.key = k;
+            lib.insert(m, &v).unwrap();
+        }
+        let hits = lib.top_k(&[0.9, 0.0], 2);
+        assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![1, 0]);
+        assert!((hits[0].1 - (-0.1f32).exp()).abs() < 1e-6);
+        assert!(lib.remove(1));
+        assert!(!lib.remove(1));
+        assert_eq!(lib.len(), 2);
+        let hits = lib.top_k(&[4.0, 4.0], 1);
+        assert_eq!(lib.metas()[hits[0].0].key, 3);
+        assert_eq!(lib.vector(1), &[5.0, 5.0]);
+        assert!(
+            lib.top_k(&[1.0], 1).is_empty(),
+            "wrong query size gives nothing"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_embeddings() {
+        let mut lib = Library::new(2);
+        assert!(lib.insert(meta("a"), &[1.0]).is_err());
+        assert!(lib.insert(meta("a"), &[1.0, f32::NAN]).is_err());
+        assert!(lib.is_empty());
+    }
+
+    #[test]
+    fn export_then_import_round_trips_exactly() {
+        let mut lib = Library::new(3);
+        let mut m = meta("dog <b>bark</b>.wav");
+        m.key = 7;
+        m.tags = vec!["garden".into()];
+        lib.insert(m, &[0.1, -2.5, 1e-7]).unwrap();
+        let json = lib.export_json();
+        let items = parse_export(&json, 3).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].0.name, "dog <b>bark</b>.wav");
+        assert_eq!(items[0].0.tags, vec!["garden".to_string()]);
+        assert_eq!(items[0].0.key, 0, "keys are assigned anew on import");
+        assert_eq!(items[0].1, vec![0.1, -2.5, 1e-7]);
+    }
+
+    #[test]
+    fn bad_exports_are_sentences() {
+        assert!(parse_export("{", 3)
+            .unwrap_err()
+            .starts_with("This is not an earshot library export"));
+        let other = r#"{"format":"x","version":1,"dim":3,"items":[]}"#;
+        assert!(parse_export(other, 3).is_err());
+        let newer = r#"{"format":"earshot-library","version":9,"dim":3,"items":[]}"#;
+        assert!(parse_export(newer, 3)
+            .unwrap_err()
+            .contains("newer earshot"));
+        let wrong_dim = r#"{"format":"earshot-library","version":1,"dim":4,"items":[]}"#;
+        assert!(parse_export(wrong_dim, 3)
+            .unwrap_err()
+            .contains("different model"));
+        let bad_item = r#"{"format":"earshot-library","version":1,"dim":3,"items":[{"name":"a","seconds":1,"label":"x","embedding":"AAAA"}]}"#;
+        assert!(parse_export(bad_item, 3).unwrap_err().contains("item 1"));
+    }
+
+    #[test]
+    fn names_and_tags_are_bounded_and_trimmed() {
+        let mut m = meta(&format!("  {}\u{0007}  ", "x".repeat(500)));
+        m.tags = vec!["  ".into(), " rain ".into()];
+        let m = m.cleaned();
+        assert_eq!(m.name.chars().count(), MAX_TEXT);
+        assert_eq!(m.tags, vec!["rain".to_string()]);
+    }
+}

@@ -1,0 +1,253 @@
+//! Adding many files to the library: a pool of search workers (one per spare core, at most 4)
+//! decodes, featurises and embeds them; embedded sounds are handed to `on_store` in groups, for
+//! the main worker to keep in IndexedDB. Counts and failures go to the page's [`Batch`].
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use earshot_web::batch::{Batch, STORE_EVERY};
+use earshot_web::library::Meta;
+use earshot_web::protocol::{Request, Response};
+use js_sys::Float32Array;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+use web_sys::File;
+
+use crate::client::Client;
+use crate::decode::{self, FALLBACK_RATE};
+
+type OnStore = Rc<dyn Fn(Vec<Meta>, Vec<JsValue>)>;
+
+struct State {
+    clients: Vec<Client>,
+    idle: Vec<bool>,
+    queue: VecDeque<File>,
+    in_flight: HashMap<(usize, u32), File>,
+    staged: Vec<(Meta, Float32Array)>,
+}
+
+#[derive(Clone)]
+pub struct Indexer {
+    state: Rc<RefCell<State>>,
+    batch: RwSignal<Option<Batch>>,
+    on_store: OnStore,
+    base: String,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Workers to start: one per core beyond the page's, 1 to 4.
+fn pool_size() -> usize {
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .unwrap_or(2.0) as usize;
+    cores.saturating_sub(1).clamp(1, 4)
+}
+
+impl Indexer {
+    pub fn new(
+        base: String,
+        batch: RwSignal<Option<Batch>>,
+        on_store: impl Fn(Vec<Meta>, Vec<JsValue>) + 'static,
+    ) -> Self {
+        Self {
+            state: Rc::new(RefCell::new(State {
+                clients: Vec::new(),
+                idle: Vec::new(),
+                queue: VecDeque::new(),
+                in_flight: HashMap::new(),
+                staged: Vec::new(),
+            })),
+            batch,
+            on_store: Rc::new(on_store),
+            base,
+        }
+    }
+
+    /// Queue `files`; the batch grows if one is running.
+    pub fn add(&self, files: Vec<File>) -> Result<(), String> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let n = files.len();
+        self.state.borrow_mut().queue.extend(files);
+        self.batch.update(|b| match b {
+            Some(b) if !b.finished() => b.grow(n),
+            _ => *b = Some(Batch::new(n, now_ms())),
+        });
+        self.start_workers()?;
+        let idle: Vec<usize> = {
+            let s = self.state.borrow();
+            (0..s.clients.len()).filter(|&k| s.idle[k]).collect()
+        };
+        for k in idle {
+            self.dispatch(k);
+        }
+        Ok(())
+    }
+
+    /// Drop the files not yet started; the ones being processed still finish and are kept.
+    pub fn cancel(&self) {
+        let in_flight = {
+            let mut s = self.state.borrow_mut();
+            s.queue.clear();
+            s.in_flight.len()
+        };
+        self.batch.update(|b| {
+            if let Some(b) = b {
+                b.cancel(in_flight);
+            }
+        });
+        self.maybe_finish();
+    }
+
+    fn start_workers(&self) -> Result<(), String> {
+        if !self.state.borrow().clients.is_empty() {
+            return Ok(());
+        }
+        for k in 0..pool_size() {
+            let me = self.clone();
+            let client = Client::start(move |id, resp, arrays| me.on_reply(k, id, resp, arrays))?;
+            client.send(
+                &Request::Load {
+                    base: self.base.clone(),
+                },
+                &[],
+            );
+            let mut s = self.state.borrow_mut();
+            s.clients.push(client);
+            s.idle.push(true);
+        }
+        Ok(())
+    }
+
+    /// Give worker `k` the next file, or mark it idle.
+    fn dispatch(&self, k: usize) {
+        let next = {
+            let mut s = self.state.borrow_mut();
+            let f = s.queue.pop_front();
+            s.idle[k] = f.is_none();
+            f
+        };
+        let Some(file) = next else {
+            self.maybe_finish();
+            return;
+        };
+        let me = self.clone();
+        spawn_local(async move {
+            let name = file.name();
+            match decode::read_blob_array(&file).await {
+                Ok(bytes) if bytes.length() > 0 => {
+                    let id = me.state.borrow().clients[k].send(
+                        &Request::Embed {
+                            name,
+                            sample_rate: None,
+                        },
+                        &[bytes.into()],
+                    );
+                    me.state.borrow_mut().in_flight.insert((k, id), file);
+                }
+                Ok(_) => {
+                    me.failed(&name, "the file is empty");
+                    me.dispatch(k);
+                }
+                Err(_) => {
+                    me.failed(&name, "the browser refused to open it");
+                    me.dispatch(k);
+                }
+            }
+        });
+    }
+
+    fn failed(&self, name: &str, reason: &str) {
+        self.batch.update(|b| {
+            if let Some(b) = b {
+                b.failed(name, reason);
+            }
+        });
+    }
+
+    fn on_reply(&self, k: usize, id: u32, resp: Response, arrays: Vec<Float32Array>) {
+        let file = match &resp {
+            Response::Embedded { .. }
+            | Response::DecodeInBrowser { .. }
+            | Response::Error { .. } => self.state.borrow_mut().in_flight.remove(&(k, id)),
+            _ => None,
+        };
+        let Some(file) = file else {
+            return;
+        };
+        match resp {
+            Response::Embedded { meta } => {
+                let full = {
+                    let mut s = self.state.borrow_mut();
+                    if let Some(e) = arrays.into_iter().next() {
+                        s.staged.push((meta, e));
+                    }
+                    s.staged.len() >= STORE_EVERY
+                };
+                self.batch.update(|b| {
+                    if let Some(b) = b {
+                        b.succeeded();
+                    }
+                });
+                if full {
+                    self.flush();
+                }
+                self.dispatch(k);
+            }
+            Response::DecodeInBrowser { .. } => {
+                let me = self.clone();
+                spawn_local(async move {
+                    let name = file.name();
+                    match decode::in_browser(&name, &file, FALLBACK_RATE).await {
+                        Ok((channels, rate)) => {
+                            let id = me.state.borrow().clients[k].send(
+                                &Request::Embed {
+                                    name,
+                                    sample_rate: Some(rate),
+                                },
+                                &channels,
+                            );
+                            me.state.borrow_mut().in_flight.insert((k, id), file);
+                        }
+                        Err(_) => {
+                            me.failed(&name, "not audio, or damaged");
+                            me.dispatch(k);
+                        }
+                    }
+                });
+            }
+            Response::Error { message } => {
+                self.failed(&file.name(), &message);
+                self.dispatch(k);
+            }
+            _ => {}
+        }
+    }
+
+    /// Hand the staged sounds to the store.
+    fn flush(&self) {
+        let staged = std::mem::take(&mut self.state.borrow_mut().staged);
+        if staged.is_empty() {
+            return;
+        }
+        let (metas, arrays): (Vec<Meta>, Vec<JsValue>) =
+            staged.into_iter().map(|(m, e)| (m, e.into())).unzip();
+        (self.on_store)(metas, arrays);
+    }
+
+    fn maybe_finish(&self) {
+        let quiet = {
+            let s = self.state.borrow();
+            s.queue.is_empty() && s.in_flight.is_empty()
+        };
+        if quiet {
+            self.flush();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+// The user's own library: add real clips (with one bad file), survive a reload, search it by
+// scope, delete one, export / clear / import, and a full storage quota that changes nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { onePagePerSuite, runAndRead, results } from './helpers.mjs';
+import { ROOT, startServer } from './server.mjs';
+
+const PREVIEWS = path.join(ROOT, 'pkg', 'previews');
+// 20 real recordings from different sources (every 80th preview).
+const CLIPS = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.ogg')).sort().filter((_, i) => i % 80 === 0).slice(0, 20);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-lib-'));
+const BAD = path.join(dir, 'notes.wav');
+fs.writeFileSync(BAD, 'these are my notes, not audio');
+
+let page;
+let env;
+onePagePerSuite([], (p, e) => {
+  page = p;
+  env = e;
+});
+
+const count = () => page.evaluate(() => Number(document.querySelector('[data-testid=library-count]').textContent));
+const waitCount = (n) =>
+  page.waitForFunction((n) => Number(document.querySelector('[data-testid=library-count]')?.textContent) === n, n, { timeout: 60_000 });
+
+test('the library starts empty; scope offers bundled, library and all', async () => {
+  assert.equal(CLIPS.length, 20);
+  await waitCount(0);
+  const options = await page.$$eval('[data-testid=scope] option', (o) => o.map((x) => x.value));
+  assert.deepEqual(options, ['bundled', 'library', 'all']);
+});
+
+test('adding 20 real clips and one bad file: progress, the failure listed, 20 stored', async () => {
+  await page.setInputFiles('[data-testid=library-add]', [...CLIPS.map((f) => path.join(PREVIEWS, f)), BAD]);
+  await page.waitForSelector('[data-testid=progress]', { timeout: 10_000 });
+  assert.match(await page.textContent('[data-testid=progress]'), /of 21 sounds/);
+  await waitCount(20);
+  await page.waitForSelector('[data-testid=progress]', { state: 'detached', timeout: 60_000 });
+  const failures = await page.$$eval('[data-testid=library-failure]', (l) => l.map((x) => x.dataset.name));
+  assert.deepEqual(failures, ['notes.wav']);
+  assert.equal(await page.locator('[data-testid=library-item]').count(), 20);
+});
+
+test('the library survives a reload', async () => {
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  await waitCount(20);
+  const names = await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name));
+  assert.deepEqual([...names].sort(), [...CLIPS].sort());
+});
+
+test('scope "library" finds the clip itself first; "all" mixes it with bundled sounds', async () => {
+  const clip = CLIPS[3];
+  await page.selectOption('[data-testid=scope]', 'library');
+  await runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', path.join(PREVIEWS, clip)));
+  let r = await results(page);
+  assert.equal(r.length, 20);
+  assert.ok(r[0].id.startsWith('library:'), r[0].id);
+  assert.ok(Math.abs(r[0].score - 1) < 1e-5, `score ${r[0].score}`);
+  assert.equal(await page.locator('[data-testid=result]').first().getAttribute('data-library'), '1');
+  assert.match(await page.locator('[data-testid=result]').first().textContent(), new RegExp(clip.replace('.', '\\.')));
+  assert.ok(r.every((x) => x.id.startsWith('library:')));
+  await page.selectOption('[data-testid=scope]', 'all');
+  await runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', path.join(PREVIEWS, clip)));
+  r = await results(page);
+  assert.ok(r[0].id.startsWith('library:'));
+  assert.ok(r.some((x) => !x.id.startsWith('library:')), 'bundled sounds too');
+  await page.selectOption('[data-testid=scope]', 'bundled');
+  await runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', path.join(PREVIEWS, clip)));
+  assert.ok((await results(page)).every((x) => !x.id.startsWith('library:')));
+});
+
+test('delete one', async () => {
+  const first = page.locator('[data-testid=library-item]').first();
+  const name = await first.getAttribute('data-name');
+  await first.locator('[data-testid=library-delete]').click();
+  await waitCount(19);
+  const names = await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name));
+  assert.ok(!names.includes(name));
+});
+
+test('export, clear all (confirmed), import: the same 19 sounds come back', async () => {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=library-export]')]);
+  const file = path.join(dir, 'export.json');
+  await dl.saveAs(file);
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(doc.format, 'earshot-library');
+  assert.equal(doc.items.length, 19);
+  assert.ok(doc.items.every((i) => typeof i.embedding === 'string' && i.name && i.label));
+  // Dismissing the confirmation keeps everything.
+  page.once('dialog', (d) => d.dismiss());
+  await page.click('[data-testid=library-clear]');
+  await page.waitForTimeout(300);
+  assert.equal(await count(), 19);
+  page.once('dialog', (d) => d.accept());
+  await page.click('[data-testid=library-clear]');
+  await waitCount(0);
+  await page.setInputFiles('[data-testid=library-import]', file);
+  await waitCount(19);
+  const names = await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name).sort());
+  assert.deepEqual(names, doc.items.map((i) => i.name).sort());
+  // A file that is not an export is refused with a sentence.
+  await page.setInputFiles('[data-testid=library-import]', BAD);
+  await page.waitForSelector('[data-testid=error]:not([hidden])');
+  assert.match(await page.textContent('[data-testid=error]'), /not an earshot library export/);
+  assert.equal(await count(), 19);
+});
+
+test('a full storage quota: a clear error, nothing half-written, the library intact', async () => {
+  // Chromium applies a quota override to IndexedDB only before the origin's first write, so this
+  // runs on a new origin (a second server) whose quota leaves room for 3 sounds but not 25 more.
+  const server = await startServer();
+  const ctx = await env.browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    await p.goto(server.url);
+    await p.waitForFunction(() => document.body.dataset.ready === '1');
+    const shown = () =>
+      p.evaluate(() => ({
+        error: document.querySelector('[data-testid=error]').textContent,
+        count: Number(document.querySelector('[data-testid=library-count]').textContent),
+        progress: document.querySelector('[data-testid=progress]')?.textContent ?? null,
+      }));
+    const until = async (what, ok) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const s = await shown();
+        if (ok(s)) return s;
+        if (Date.now() > deadline) throw new Error(`waiting for ${what}: ${JSON.stringify(s)}`);
+        await p.waitForTimeout(100);
+      }
+    };
+    // The library is open (its database exists) before the quota is measured.
+    await p.waitForSelector('[data-testid=library-count]');
+    await p.waitForTimeout(500);
+    const cdp = await ctx.newCDPSession(p);
+    const origin = new URL(p.url()).origin;
+    const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 100_000 });
+    const all = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.ogg')).sort().map((f) => path.join(PREVIEWS, f));
+    await p.setInputFiles('[data-testid=library-add]', all.slice(0, 3));
+    await until('3 sounds stored', (s) => s.count === 3);
+    await p.setInputFiles('[data-testid=library-add]', all.slice(3, 28));
+    const failed = await until('the storage error', (s) => /storage/i.test(s.error) && s.progress === null);
+    assert.match(failed.error, /full.*nothing was added/);
+    assert.equal(failed.count, 3);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+    await p.reload();
+    await p.waitForFunction(() => document.body.dataset.ready === '1');
+    await until('the library after reloading', (s) => s.count === 3);
+    assert.equal(await p.locator('[data-testid=library-item]').count(), 3);
+  } finally {
+    await ctx.close();
+    await server.close();
+  }
+});
