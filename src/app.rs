@@ -993,6 +993,30 @@ pub fn App() -> impl IntoView {
         }
     };
     let library_count = move || library.with(|l| l.as_ref().map_or(0, |l| l.count));
+    // Renaming and retagging: one sound at a time, in place.
+    let editing = RwSignal::new(None::<u64>);
+    let edit_name = RwSignal::new(String::new());
+    let edit_tags = RwSignal::new(String::new());
+    let save_edit = move || {
+        let Some(key) = editing.get_untracked() else {
+            return;
+        };
+        let tags = edit_tags
+            .get_untracked()
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+        send_library(
+            Request::LibraryUpdate {
+                key,
+                name: edit_name.get_untracked(),
+                tags,
+            },
+            &[],
+        );
+        editing.set(None);
+    };
     let library_items = move || {
         library.with(|l| {
             l.as_ref()
@@ -1001,16 +1025,42 @@ pub fn App() -> impl IntoView {
                         .iter()
                         .map(|m| {
                             let key = m.key;
+                            let (name, tags) = (m.name.clone(), m.tags.join(", "));
+                            let about = format!(
+                                "{} · sounds like {}{}",
+                                analysis::format_seconds(m.seconds),
+                                layout::pretty_label(&m.label),
+                                if m.tags.is_empty() { String::new() } else { format!(" · tags: {tags}") }
+                            );
+                            if editing.get() == Some(key) {
+                                return view! {
+                                    <li data-testid="library-item" class="editing" data-key=key.to_string() data-name=m.name.clone() data-label=m.label.clone()>
+                                        <form class="edit" on:submit=move |e: ev::SubmitEvent| { e.prevent_default(); save_edit(); }>
+                                            <input data-testid="library-name" aria-label="Name" maxlength="200" prop:value=move || edit_name.get() on:input=move |e| edit_name.set(event_target_value(&e)) />
+                                            <input data-testid="library-tags" aria-label="Tags, separated by commas" placeholder="tags, comma separated" maxlength="400" prop:value=move || edit_tags.get() on:input=move |e| edit_tags.set(event_target_value(&e)) />
+                                            <button type="submit" class="small" data-testid="library-save">"Save"</button>
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                        </form>
+                                    </li>
+                                }
+                                .into_any();
+                            }
                             view! {
-                                <li data-testid="library-item" data-key=key.to_string() data-name=m.name.clone() data-label=m.label.clone()>
+                                <li data-testid="library-item" data-key=key.to_string() data-name=m.name.clone() data-label=m.label.clone() data-tags=m.tags.join(", ")>
                                     <span class="what">
                                         <span class="label">{m.name.clone()}</span>
-                                        <span class="source">{format!("{} · sounds like {}", analysis::format_seconds(m.seconds), layout::pretty_label(&m.label))}</span>
+                                        <span class="source">{about}</span>
                                     </span>
                                     <button type="button" class="small" aria-label=format!("Find sounds similar to {}", m.name) on:click=move |_| find_similar_mine(key)>"Similar"</button>
+                                    <button type="button" class="small" data-testid="library-edit" aria-label=format!("Rename or retag {}", m.name) on:click=move |_| {
+                                        edit_name.set(name.clone());
+                                        edit_tags.set(tags.clone());
+                                        editing.set(Some(key));
+                                    }>"Edit"</button>
                                     <button type="button" class="small" data-testid="library-delete" aria-label=format!("Delete {} from your library", m.name) on:click=move |_| send_library(Request::LibraryDelete { key }, &[])>"Delete"</button>
                                 </li>
                             }
+                            .into_any()
                         })
                         .collect::<Vec<_>>()
                 })

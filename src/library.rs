@@ -56,6 +56,8 @@ pub struct Library {
     dim: usize,
     metas: Vec<Meta>,
     vectors: Vec<f32>,
+    /// The joint-space point of each sound's tags (through the model's text branch), if any.
+    tag_points: Vec<Option<Vec<f32>>>,
 }
 
 impl Library {
@@ -87,7 +89,45 @@ impl Library {
         check_embedding(embedding, self.dim)?;
         self.metas.push(meta);
         self.vectors.extend_from_slice(embedding);
+        self.tag_points.push(None);
         Ok(())
+    }
+
+    /// New name and tags for sound `key`, with the tags' joint-space point (None: no tags).
+    pub fn update(
+        &mut self,
+        key: u64,
+        name: String,
+        tags: Vec<String>,
+        tag_point: Option<Vec<f32>>,
+    ) -> Result<Meta, String> {
+        let i = self
+            .metas
+            .iter()
+            .position(|m| m.key == key)
+            .ok_or("That sound is no longer in your library.")?;
+        if let Some(p) = &tag_point {
+            check_embedding(p, self.dim)?;
+        }
+        let mut m = self.metas[i].clone();
+        m.name = name;
+        m.tags = tags;
+        let m = m.cleaned();
+        if m.name.is_empty() {
+            return Err("A sound needs a name.".into());
+        }
+        self.metas[i] = m.clone();
+        self.tag_points[i] = tag_point;
+        Ok(m)
+    }
+
+    /// Sets the tags' joint-space point of sound `key` (after loading).
+    pub fn set_tag_point(&mut self, key: u64, point: Option<Vec<f32>>) {
+        if let Some(i) = self.metas.iter().position(|m| m.key == key) {
+            if point.as_ref().is_none_or(|p| p.len() == self.dim) {
+                self.tag_points[i] = point;
+            }
+        }
     }
 
     pub fn remove(&mut self, key: u64) -> bool {
@@ -96,23 +136,38 @@ impl Library {
         };
         self.metas.remove(i);
         self.vectors.drain(i * self.dim..(i + 1) * self.dim);
+        self.tag_points.remove(i);
         true
     }
 
     pub fn clear(&mut self) {
         self.metas.clear();
         self.vectors.clear();
+        self.tag_points.clear();
     }
 
-    /// Exact top-k by `exp(−L2)`: (position, score), best first.
+    /// Exact top-k by `exp(−L2)`: (position, score), best first. A sound with tags scores the
+    /// better of its audio and its tags.
     pub fn top_k(&self, query: &[f32], k: usize) -> Vec<(usize, f32)> {
         if query.len() != self.dim || self.is_empty() {
             return Vec::new();
         }
-        top_k(&self.vectors, self.dim, query, k, Metric::ExpL2)
+        let mut hits: Vec<(usize, f32)> = top_k(&self.vectors, self.dim, query, k, Metric::ExpL2)
             .into_iter()
             .map(|h| (h.item, h.score))
-            .collect()
+            .collect();
+        for (i, p) in self.tag_points.iter().enumerate() {
+            if let Some(p) = p {
+                let s = earshot_core::model::similarity(query, p);
+                match hits.iter_mut().find(|h| h.0 == i) {
+                    Some(h) => h.1 = h.1.max(s),
+                    None => hits.push((i, s)),
+                }
+            }
+        }
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.truncate(k);
+        hits
     }
 
     /// The whole library as JSON: metadata and embeddings (base64 of little-endian f32).
@@ -235,6 +290,38 @@ mod tests {
             lib.top_k(&[1.0], 1).is_empty(),
             "wrong query size gives nothing"
         );
+    }
+
+    #[test]
+    fn tags_make_a_sound_findable_by_their_point() {
+        let mut lib = Library::new(2);
+        for (k, v) in [(1u64, [0.0, 0.0]), (2, [3.0, 0.0])] {
+            let mut m = meta(&format!("s{k}"));
+            m.key = k;
+            lib.insert(m, &v).unwrap();
+        }
+        // A query near (10, 10): far from both sounds until sound 1's tags are placed there.
+        assert_eq!(lib.top_k(&[10.0, 10.0], 1)[0].0, 1);
+        let m = lib
+            .update(
+                1,
+                " rain.wav ".into(),
+                vec!["storm".into()],
+                Some(vec![10.0, 10.0]),
+            )
+            .unwrap();
+        assert_eq!(m.name, "rain.wav");
+        assert_eq!(m.tags, vec!["storm".to_string()]);
+        let hits = lib.top_k(&[10.0, 10.0], 2);
+        assert_eq!(hits[0], (0, 1.0));
+        assert_eq!(hits.len(), 2);
+        assert!(
+            lib.update(1, "  ".into(), vec![], None).is_err(),
+            "a name is required"
+        );
+        assert!(lib.update(9, "x".into(), vec![], None).is_err());
+        lib.remove(1);
+        assert_eq!(lib.top_k(&[10.0, 10.0], 2).len(), 1);
     }
 
     #[test]

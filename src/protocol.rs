@@ -95,6 +95,12 @@ pub enum Request {
     LibraryDelete {
         key: u64,
     },
+    /// Rename and retag a sound (tags become searchable through the model's text branch).
+    LibraryUpdate {
+        key: u64,
+        name: String,
+        tags: Vec<String>,
+    },
     LibraryClear,
     LibraryExport,
     LibraryImport {

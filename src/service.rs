@@ -214,6 +214,15 @@ impl Service {
         }
     }
 
+    /// The joint-space point of a sound's tags (None without tags or known words).
+    pub fn tag_point(&self, tags: &[String]) -> Option<Vec<f32>> {
+        if tags.is_empty() {
+            return None;
+        }
+        let t = self.engine.vocab.embed(&tags.join(" ")).ok()?;
+        self.engine.model.embed_text(&t.vector).ok()
+    }
+
     /// The joint space's dimension (library embeddings must match it).
     pub fn dim(&self) -> usize {
         self.engine.index.dim
@@ -435,6 +444,19 @@ mod tests {
         assert_eq!(m.results[0].mine.as_ref().unwrap().key, 5);
         assert!(s.mine(99, 3, Scope::All).is_err());
         assert_eq!(s.library_state(1).count, 1);
+        // Tags make it findable by text through the model's text branch.
+        let before = s.text("thunderstorm", 20, Scope::Library).unwrap().results[0].score;
+        let point = s.tag_point(&["thunderstorm".to_string()]);
+        assert!(point.is_some());
+        assert!(s.tag_point(&["qqzzxx".to_string()]).is_none());
+        s.library
+            .update(5, "storm.wav".into(), vec!["thunderstorm".into()], point)
+            .unwrap();
+        let after = s.text("thunderstorm", 20, Scope::Library).unwrap().results[0].score;
+        assert!(
+            (after - 1.0).abs() < 1e-5 && after > before,
+            "{before} → {after}"
+        );
     }
 
     #[test]

@@ -109,6 +109,31 @@ test('export, clear all (confirmed), import: the same 19 sounds come back', asyn
   assert.equal(await count(), 19);
 });
 
+test('rename and retag: kept across a reload, and the tags are searchable as text', async () => {
+  const item = page.locator('[data-testid=library-item]').nth(2);
+  const key = await item.getAttribute('data-key');
+  await item.locator('[data-testid=library-edit]').click();
+  await page.fill('[data-testid=library-name]', 'garden <b>storm</b>.ogg');
+  await page.fill('[data-testid=library-tags]', 'thunderstorm, heavy rain');
+  await page.click('[data-testid=library-save]');
+  const edited = page.locator(`[data-testid=library-item][data-key="${key}"]`);
+  await page.waitForFunction((k) => document.querySelector(`[data-testid=library-item][data-key="${k}"]`)?.dataset.tags === 'thunderstorm, heavy rain', key);
+  assert.equal(await edited.getAttribute('data-name'), 'garden <b>storm</b>.ogg');
+  assert.equal(await edited.locator('b').count(), 0, 'the name is text, not HTML');
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  await waitCount(19);
+  assert.equal(await edited.getAttribute('data-tags'), 'thunderstorm, heavy rain');
+  await page.selectOption('[data-testid=scope]', 'library');
+  await runAndRead(page, async () => {
+    await page.fill('[data-testid=query-text]', 'thunderstorm');
+    await page.press('[data-testid=query-text]', 'Enter');
+  });
+  const r = await results(page);
+  assert.equal(r[0].id, `library:${key}`);
+  await page.selectOption('[data-testid=scope]', 'bundled');
+});
+
 test('a full storage quota: a clear error, nothing half-written, the library intact', async () => {
   // Chromium applies a quota override to IndexedDB only before the origin's first write, so this
   // runs on a new origin (a second server) whose quota leaves room for 3 sounds but not 25 more.

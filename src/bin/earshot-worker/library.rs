@@ -47,7 +47,10 @@ async fn add(id: u32, items: Vec<(Meta, Vec<f32>)>) {
             with_service(|s| {
                 for ((mut meta, emb), key) in items.into_iter().zip(keys) {
                     meta.key = key;
-                    let _ = s.library.insert(meta, &emb);
+                    let point = s.tag_point(&meta.tags);
+                    if s.library.insert(meta, &emb).is_ok() {
+                        s.library.set_tag_point(key, point);
+                    }
                 }
             });
             state(id, n);
@@ -68,8 +71,11 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                     with_service(|s| {
                         s.library.clear();
                         for (meta, emb) in items {
+                            let (key, point) = (meta.key, s.tag_point(&meta.tags));
                             // Sounds embedded by another model are skipped.
-                            let _ = s.library.insert(meta, &emb);
+                            if s.library.insert(meta, &emb).is_ok() {
+                                s.library.set_tag_point(key, point);
+                            }
                         }
                     });
                     state(id, 0);
@@ -113,6 +119,36 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
             match done {
                 Ok(()) => {
                     with_service(|s| s.library.remove(key));
+                    state(id, 0);
+                }
+                Err(m) => fail(id, m),
+            }
+        }
+        Request::LibraryUpdate { key, name, tags } => {
+            // The new metadata is checked in memory first, written, then kept.
+            let prepared = with_service(|s| {
+                let pos = s.library.metas().iter().position(|m| m.key == key)?;
+                let mut meta = s.library.metas()[pos].clone();
+                meta.name = name;
+                meta.tags = tags;
+                let meta = meta.cleaned();
+                let point = s.tag_point(&meta.tags);
+                Some((meta, s.library.vector(pos).to_vec(), point))
+            })
+            .flatten();
+            let Some((meta, emb, point)) = prepared else {
+                return fail(id, "That sound is no longer in your library.".into());
+            };
+            if meta.name.is_empty() {
+                return fail(id, "A sound needs a name.".into());
+            }
+            let written = match database().await {
+                Ok(db) => store::put(&db, &meta, &emb).await,
+                Err(m) => Err(m),
+            };
+            match written {
+                Ok(()) => {
+                    with_service(|s| s.library.update(key, meta.name, meta.tags, point));
                     state(id, 0);
                 }
                 Err(m) => fail(id, m),

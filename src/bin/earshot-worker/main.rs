@@ -303,6 +303,7 @@ fn answer(id: u32, req: Request, arrays: Array) {
             Request::LibraryOpen
             | Request::LibraryAdd { .. }
             | Request::LibraryDelete { .. }
+            | Request::LibraryUpdate { .. }
             | Request::LibraryClear
             | Request::LibraryExport
             | Request::LibraryImport { .. } => {

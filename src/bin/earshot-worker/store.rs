@@ -128,6 +128,27 @@ pub async fn add_all(db: &Database, items: &[(Meta, Vec<f32>)]) -> Result<Vec<u6
     }
 }
 
+/// Replaces sound `key`'s record (same embedding, new metadata).
+pub async fn put(db: &Database, meta: &Meta, embedding: &[f32]) -> Result<(), String> {
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    store
+        .put(
+            &record(meta, embedding),
+            Some(&JsValue::from(meta.key as f64)),
+        )
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    tx.commit()
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    Ok(())
+}
+
 pub async fn delete(db: &Database, key: u64) -> Result<(), String> {
     let tx = db
         .transaction(&[STORE], TransactionMode::ReadWrite)
