@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::envelope;
 use earshot_web::protocol::{self, Request, Response};
-use js_sys::{Array, Float32Array, Object, Reflect};
+use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
@@ -42,25 +43,9 @@ impl Client {
             let shared = shared.clone();
             let worker = worker.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                let data = ev.data();
-                let id = Reflect::get(&data, &"id".into())
-                    .ok()
-                    .and_then(|v| v.as_f64())
-                    .unwrap_or(0.0) as u32;
-                let json = Reflect::get(&data, &"json".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default();
-                let arrays: Vec<Float32Array> = Reflect::get(&data, &"arrays".into())
-                    .ok()
-                    .filter(|v| v.is_array())
-                    .map(|v| {
-                        v.unchecked_into::<Array>()
-                            .iter()
-                            .filter_map(|a| a.dyn_into().ok())
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let (id, json, arrays) = envelope::unpack(&ev.data());
+                let arrays: Vec<Float32Array> =
+                    arrays.iter().filter_map(|a| a.dyn_into().ok()).collect();
                 let response = protocol::decode_response(&json)
                     .unwrap_or_else(|message| Response::Error { message });
                 if response == Response::Started {
@@ -98,18 +83,7 @@ impl Client {
             *n += 1;
             *n
         };
-        let msg = Object::new();
-        let _ = Reflect::set(&msg, &"id".into(), &JsValue::from(id));
-        let _ = Reflect::set(&msg, &"json".into(), &protocol::encode(request).into());
-        let list = Array::new();
-        let transfer = Array::new();
-        for a in arrays {
-            list.push(a);
-            if let Ok(buffer) = Reflect::get(a, &"buffer".into()) {
-                transfer.push(&buffer);
-            }
-        }
-        let _ = Reflect::set(&msg, &"arrays".into(), &list);
+        let (msg, transfer) = envelope::pack(id, &protocol::encode(request), arrays);
         let mut s = self.shared.borrow_mut();
         if s.started {
             let _ = self.worker.post_message_with_transfer(&msg, &transfer);

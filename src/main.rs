@@ -6,6 +6,7 @@ mod app;
 mod client;
 mod decode;
 mod draw;
+mod envelope;
 mod player;
 mod pool;
 mod record;

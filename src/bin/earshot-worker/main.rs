@@ -2,6 +2,8 @@
 //! page's queries off the main thread, so typing never waits for MFCCs, the model or the search.
 //! Only message glue lives here; the work is `earshot_web::service`.
 
+#[path = "../../envelope.rs"]
+mod envelope;
 mod library;
 mod store;
 
@@ -10,7 +12,7 @@ use std::cell::RefCell;
 use earshot_web::analysis::Analysis;
 use earshot_web::protocol::{self, AnswerView, Request, Response};
 use earshot_web::service::{Service, INDEX_FILE, MODEL_FILE, VOCAB_FILE};
-use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -40,16 +42,8 @@ fn now() -> f64 {
 
 /// Post `{id, json, arrays}`; the arrays' buffers are moved to the page.
 pub(crate) fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
-    let msg = Object::new();
-    let _ = Reflect::set(&msg, &"id".into(), &JsValue::from(id));
-    let _ = Reflect::set(&msg, &"json".into(), &protocol::encode(response).into());
-    let list = Array::new();
-    let transfer = Array::new();
-    for a in arrays {
-        list.push(a);
-        transfer.push(&a.buffer());
-    }
-    let _ = Reflect::set(&msg, &"arrays".into(), &list);
+    let arrays: Vec<JsValue> = arrays.iter().map(JsValue::from).collect();
+    let (msg, transfer) = envelope::pack(id, &protocol::encode(response), &arrays);
     if scope().post_message_with_transfer(&msg, &transfer).is_err() {
         let _ = scope().post_message(&msg);
     }
@@ -324,20 +318,7 @@ fn answer(id: u32, req: Request, arrays: Array) {
 }
 
 fn on_message(ev: MessageEvent) {
-    let data = ev.data();
-    let id = Reflect::get(&data, &"id".into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0) as u32;
-    let json = Reflect::get(&data, &"json".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    let arrays: Array = Reflect::get(&data, &"arrays".into())
-        .ok()
-        .filter(|v| v.is_array())
-        .map(JsCast::unchecked_into)
-        .unwrap_or_default();
+    let (id, json, arrays) = envelope::unpack(&ev.data());
     match protocol::decode_request(&json) {
         Ok(Request::Load { base }) => {
             if !LOADING.with(|l| l.replace(true)) {
