@@ -26,6 +26,9 @@ pub struct Table2 {
     pub n_train_clips: usize,
 }
 
+/// The split name of validation clips in the features file.
+pub const VALIDATION: &str = "validation";
+
 /// Clip vectors and labels of one split.
 pub struct SplitData {
     pub vectors: Vec<f32>,
@@ -80,6 +83,17 @@ fn strs(v: &[String]) -> Vec<&str> {
 }
 
 pub fn table2(model: &Model, vocab: &Vocabulary, features: &Index) -> anyhow::Result<Table2> {
+    table2_on(model, vocab, features, "test")
+}
+
+/// Table 2 with the clips of `query_split` as queries (`test`, or `validation` to choose
+/// hyper-parameters without looking at the test split).
+pub fn table2_on(
+    model: &Model,
+    vocab: &Vocabulary,
+    features: &Index,
+    query_split: &str,
+) -> anyhow::Result<Table2> {
     anyhow::ensure!(
         features.dim == model.audio_dim(),
         "features have {} dims, the model takes {}",
@@ -87,10 +101,10 @@ pub fn table2(model: &Model, vocab: &Vocabulary, features: &Index) -> anyhow::Re
         model.audio_dim()
     );
     let train = split(features, "train");
-    let test = split(features, "test");
+    let test = split(features, query_split);
     anyhow::ensure!(
         !train.labels.is_empty() && !test.labels.is_empty(),
-        "features need train and test clips"
+        "features need train and {query_split} clips"
     );
     let (classes, class_text) = class_texts(&train.labels, vocab)?;
     let test_labels: Vec<String> = test.labels.clone();
@@ -202,6 +216,8 @@ pub struct EvalArgs<'a> {
     pub retrain: bool,
     pub epochs: usize,
     pub json: bool,
+    /// The split whose clips are the queries of Table 2.
+    pub split: &'a str,
 }
 
 /// Read a file; errors name it and say why in a few words.
@@ -241,6 +257,15 @@ pub fn train_model(
         .iter()
         .filter_map(|l| classes.iter().position(|c| c == l))
         .collect();
+    // Validation clips of classes the training sees, scored after every epoch.
+    let va = split(features, VALIDATION);
+    let (mut val_vectors, mut val_labels) = (Vec::new(), Vec::new());
+    for (row, l) in va.vectors.chunks_exact(features.dim).zip(&va.labels) {
+        if let Some(c) = classes.iter().position(|c| c == l) {
+            val_vectors.extend_from_slice(row);
+            val_labels.push(c);
+        }
+    }
     let data = crate::train::TrainData {
         audio: &tr.vectors,
         audio_dim: features.dim,
@@ -249,6 +274,7 @@ pub fn train_model(
         text_dim: vocab.dim(),
         audio_feature: "mfcc".into(),
         text_feature: "glove-6b-50d".into(),
+        validation: (!val_labels.is_empty()).then_some((&val_vectors[..], &val_labels[..])),
     };
     let mut json = crate::train::train(cfg, &data, dtype, true)?;
     json.training["class_labels"] = serde_json::json!(classes);
@@ -308,7 +334,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
     let vocab = load_vocab(a.vocab)?;
     let features = crate::corpus::read_features(a.features)?;
     let model = load_model(a.model)?;
-    let t2 = table2(&model, &vocab, &features)?;
+    let t2 = table2_on(&model, &vocab, &features, a.split)?;
     let recorded: serde_json::Value = if a.retrain {
         let base = TrainConfig {
             epochs: a.epochs,
@@ -385,8 +411,8 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         }
         writeln!(
             w,
-            "Table 2 (MAP@3, kNN k = {KNN_K}, held-out split: {} test clips, {} classes)",
-            t2.n_test_clips, t2.n_classes
+            "Table 2 (MAP@3, kNN k = {KNN_K}, held-out split: {} {} clips, {} classes)",
+            t2.n_test_clips, a.split, t2.n_classes
         )?;
         writeln!(w, "{:<14} {:>8} {:>8}", "", "direct", "joint")?;
         for (name, p) in [

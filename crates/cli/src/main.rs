@@ -74,6 +74,20 @@ enum Command {
         /// Weight of the Δ and ΔΔ blocks of the clip vector after standardisation.
         #[arg(long, default_value_t = 1.0)]
         delta_weight: f32,
+        /// How each epoch's pairs are drawn (balanced: classes uniformly, then a clip).
+        #[arg(long, value_enum, default_value = "per-clip")]
+        sampling: train::Sampling,
+        /// Decoupled weight decay (AdamW); 0 is Adam.
+        #[arg(long, default_value_t = 0.0)]
+        weight_decay: f64,
+        #[arg(long, value_enum, default_value = "constant")]
+        lr_schedule: train::LrSchedule,
+        /// Keep the weights of the epoch with the best validation audio→text + text→audio MAP@3.
+        #[arg(long)]
+        early_stop: bool,
+        /// With --early-stop: stop after this many epochs without improvement (0: all epochs).
+        #[arg(long, default_value_t = 0, requires = "early_stop")]
+        patience: usize,
         /// Tensor packing in the JSON: plain, f32, f16 or i8.
         #[arg(long, default_value = "f16")]
         dtype: String,
@@ -126,6 +140,9 @@ enum Command {
         runs: PathBuf,
         #[arg(long, default_value_t = 100)]
         epochs: usize,
+        /// Query clips of Table 2: test, or validation for choosing hyper-parameters.
+        #[arg(long, default_value = "test", value_parser = ["test", "validation"])]
+        split: String,
     },
 }
 
@@ -198,6 +215,11 @@ fn main() -> ExitCode {
             similarity,
             dropout,
             delta_weight,
+            sampling,
+            weight_decay,
+            lr_schedule,
+            early_stop,
+            patience,
             dtype,
         } => {
             let cfg = train::TrainConfig {
@@ -213,6 +235,11 @@ fn main() -> ExitCode {
                 similarity,
                 dropout,
                 delta_weight,
+                sampling,
+                weight_decay,
+                lr_schedule,
+                early_stop,
+                patience,
                 ..Default::default()
             };
             run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)
@@ -249,6 +276,7 @@ fn main() -> ExitCode {
             features,
             runs,
             epochs,
+            split,
         } => evaluate::run_eval(&evaluate::EvalArgs {
             model: &model,
             vocab: &vocab,
@@ -257,6 +285,7 @@ fn main() -> ExitCode {
             retrain,
             epochs,
             json,
+            split: &split,
         })
         .map_err(Failure::from),
     };

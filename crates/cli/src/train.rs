@@ -2,7 +2,9 @@
 //! 300 → 1024 → 512 → 512 → 1024, ReLU, dropout 0.5, Adam, 100 epochs; binary cross-entropy on
 //! `d = exp(−‖a − t‖₂)` of audio–text pairs labelled 1 when they share the class, 0 otherwise,
 //! with one random negative class per positive (balanced). The loss and similarity can be varied
-//! for the paper's Table 1.
+//! for the paper's Table 1. Options beyond the paper: class-balanced pair sampling, weight decay, a
+//! cosine learning-rate schedule, and early stopping on the validation split (MAP@3 scored after
+//! every epoch; the best epoch's weights are kept).
 //!
 //! Seeded and deterministic: weights are initialised, pairs shuffled and dropout masks drawn from
 //! one ChaCha8 generator, so the same seed and data give the same weights.
@@ -33,6 +35,27 @@ pub enum Similarity {
     L2,
     ExpL1,
     ExpL2,
+}
+
+/// How each epoch's audio–text pairs are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sampling {
+    /// Every clip once with its own class (1) and one random other class (0): classes weigh as
+    /// much as they have clips.
+    PerClip,
+    /// As many pairs, each from a uniformly drawn class, then a clip of it, with its own class
+    /// (1) and one random other class (0): every class weighs the same, as in MAP@3 by label.
+    Balanced,
+}
+
+/// Learning rate over the epochs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LrSchedule {
+    Constant,
+    /// Half a cosine from the learning rate down to a hundredth of it at the last epoch.
+    Cosine,
 }
 
 impl Loss {
@@ -74,6 +97,16 @@ pub struct TrainConfig {
     /// Weight of the Δ and ΔΔ blocks (the last two thirds of the clip vector) after
     /// standardisation; stored in the model's `std`, so every consumer applies it.
     pub delta_weight: f32,
+    pub sampling: Sampling,
+    /// Decoupled (AdamW) weight decay; 0 is plain Adam.
+    pub weight_decay: f64,
+    pub lr_schedule: LrSchedule,
+    /// Keep the weights of the epoch with the best validation audio→text + text→audio MAP@3
+    /// (needs validation clips) instead of the last epoch's.
+    pub early_stop: bool,
+    /// With `early_stop`, stop after this many epochs without a better validation score
+    /// (0: run every epoch).
+    pub patience: usize,
 }
 
 impl Default for TrainConfig {
@@ -95,6 +128,11 @@ impl Default for TrainConfig {
             // 0.3 trades text→audio for audio→audio and audio→text (docs/results.md); the
             // shipped model uses 1.0.
             delta_weight: 1.0,
+            sampling: Sampling::PerClip,
+            weight_decay: 0.0,
+            lr_schedule: LrSchedule::Constant,
+            early_stop: false,
+            patience: 0,
         }
     }
 }
@@ -108,6 +146,94 @@ pub struct TrainData<'a> {
     pub text_dim: usize,
     pub audio_feature: String,
     pub text_feature: String,
+    /// Held-out clips (raw vectors, class indices) scored after every epoch; never trained on.
+    pub validation: Option<(&'a [f32], &'a [usize])>,
+}
+
+/// MAP@3 on the validation clips after one epoch (kNN k = 25, as `earshot eval`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct EpochScore {
+    pub epoch: usize,
+    pub audio_audio: f64,
+    pub text_audio: f64,
+    pub audio_text: f64,
+}
+
+impl EpochScore {
+    /// What `early_stop` maximises: the two cross-modal directions.
+    pub fn criterion(&self) -> f64 {
+        self.audio_text + self.text_audio
+    }
+}
+
+/// The epoch to keep: the first with the highest criterion (`None` for no scores).
+pub fn best_epoch(scores: &[EpochScore]) -> Option<EpochScore> {
+    scores.iter().copied().fold(None, |best, s| match best {
+        Some(b) if b.criterion() >= s.criterion() => Some(b),
+        _ => Some(s),
+    })
+}
+
+/// Whether `patience` epochs have passed since the best one (never with patience 0).
+pub fn should_stop(scores: &[EpochScore], patience: usize) -> bool {
+    match (patience, best_epoch(scores), scores.last()) {
+        (0, _, _) | (_, None, _) | (_, _, None) => false,
+        (p, Some(best), Some(last)) => last.epoch - best.epoch >= p,
+    }
+}
+
+/// Learning rate of `epoch` (0-based) out of `epochs`.
+pub fn learning_rate_at(cfg: &TrainConfig, epoch: usize) -> f64 {
+    match cfg.lr_schedule {
+        LrSchedule::Constant => cfg.learning_rate,
+        LrSchedule::Cosine => {
+            let t = epoch as f64 / (cfg.epochs.max(2) - 1) as f64;
+            let floor = cfg.learning_rate / 100.0;
+            floor + (cfg.learning_rate - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+        }
+    }
+}
+
+/// One epoch's pairs (clip, class, 1 for the clip's own class else 0), shuffled.
+pub fn epoch_pairs(
+    labels: &[usize],
+    n_classes: usize,
+    sampling: Sampling,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(usize, usize, f32)> {
+    let n = labels.len();
+    let mut pairs: Vec<(usize, usize, f32)> = Vec::with_capacity(2 * n);
+    let mut push = |i: usize, c: usize, rng: &mut ChaCha8Rng| {
+        pairs.push((i, c, 1.0));
+        let mut other = rng.random_range(0..n_classes - 1);
+        if other >= c {
+            other += 1;
+        }
+        pairs.push((i, other, 0.0));
+    };
+    match sampling {
+        Sampling::PerClip => {
+            for (i, &c) in labels.iter().enumerate() {
+                push(i, c, rng);
+            }
+        }
+        Sampling::Balanced => {
+            let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); n_classes];
+            for (i, &c) in labels.iter().enumerate() {
+                by_class[c].push(i);
+            }
+            let present: Vec<usize> = (0..n_classes)
+                .filter(|&c| !by_class[c].is_empty())
+                .collect();
+            for _ in 0..n {
+                let c = present[rng.random_range(0..present.len())];
+                let i = by_class[c][rng.random_range(0..by_class[c].len())];
+                push(i, c, rng);
+            }
+        }
+    }
+    pairs.shuffle(rng);
+    pairs
 }
 
 struct Layer {
@@ -265,6 +391,51 @@ fn pair_loss(a: &Tensor, t: &Tensor, y: &Tensor, cfg: &TrainConfig) -> CResult<T
     loss.mean_all()
 }
 
+/// Embeddings of row-major `x` (no dropout), as a flat vector.
+fn embed(net: &Net, x: &[f32], width: usize, input: Option<&Layer>) -> CResult<Vec<f32>> {
+    let t = Tensor::from_vec(x.to_vec(), (x.len() / width, width), &Device::Cpu)?;
+    net.forward(&t, input, 0.0, &mut None)?
+        .flatten_all()?
+        .to_vec1::<f32>()
+}
+
+/// Validation MAP@3 of the current weights: validation clips against the training clips
+/// (audio→audio) and the class texts (audio→text), class texts against validation clips.
+#[allow(clippy::too_many_arguments)]
+fn score_validation(
+    net: &Net,
+    epoch: usize,
+    train_audio: &[f32],
+    train_labels: &[usize],
+    val_audio: &[f32],
+    val_labels: &[usize],
+    text: &[f32],
+    audio_dim: usize,
+    text_width: usize,
+) -> CResult<EpochScore> {
+    use earshot_core::eval::map_at;
+    use earshot_core::index::{Metric, KNN_K};
+    let tr = embed(net, train_audio, audio_dim, net.audio_in.as_ref())?;
+    let va = embed(net, val_audio, audio_dim, net.audio_in.as_ref())?;
+    let te = embed(net, text, text_width, net.text_in.as_ref())?;
+    let dim = te.len() / (text.len() / text_width);
+    let names: Vec<String> = (0..text.len() / text_width)
+        .map(|c| c.to_string())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let tr_l: Vec<&str> = train_labels.iter().map(|&c| names[c]).collect();
+    let va_l: Vec<&str> = val_labels.iter().map(|&c| names[c]).collect();
+    let m = |q: &[f32], ql: &[&str], r: &[f32], rl: &[&str]| {
+        map_at(q, ql, r, rl, dim, KNN_K, 3, Metric::ExpL2)
+    };
+    Ok(EpochScore {
+        epoch,
+        audio_audio: m(&va, &va_l, &tr, &tr_l),
+        text_audio: m(&te, &names, &va, &va_l),
+        audio_text: m(&va, &va_l, &te, &names),
+    })
+}
+
 fn rows(data: &[f32], dim: usize, idx: &[usize]) -> Vec<f32> {
     idx.iter()
         .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
@@ -294,17 +465,23 @@ pub fn train(
     for s in &mut std[data.audio_dim / 3..] {
         *s /= cfg.delta_weight.max(1e-3);
     }
-    let audio: Vec<f32> = data
-        .audio
-        .chunks_exact(data.audio_dim)
-        .flat_map(|r| {
-            r.iter()
-                .zip(&mean)
-                .zip(&std)
-                .map(|((x, m), s)| (x - m) / s)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let standardise = |v: &[f32]| -> Vec<f32> {
+        v.chunks_exact(data.audio_dim)
+            .flat_map(|r| {
+                r.iter()
+                    .zip(&mean)
+                    .zip(&std)
+                    .map(|((x, m), s)| (x - m) / s)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let audio = standardise(data.audio);
+    let validation = data.validation.map(|(v, l)| (standardise(v), l));
+    anyhow::ensure!(
+        !cfg.early_stop || validation.as_ref().is_some_and(|(_, l)| !l.is_empty()),
+        "early stopping needs validation clips"
+    );
     // Text rows as they enter the network.
     let (text, text_width) = match cfg.text_input {
         TextInput::ZeroPad => {
@@ -358,7 +535,7 @@ pub fn train(
         net.vars(),
         ParamsAdamW {
             lr: cfg.learning_rate,
-            weight_decay: 0.0,
+            weight_decay: cfg.weight_decay,
             ..Default::default()
         },
     )?;
@@ -376,18 +553,11 @@ pub fn train(
         text_input_key(cfg.text_input)
     ));
     let mut history = Vec::new();
+    let mut scores: Vec<EpochScore> = Vec::new();
+    let mut best: Option<(EpochScore, Vec<Tensor>)> = None;
     for epoch in 0..cfg.epochs {
-        // Balanced pairs: each clip with its own class (1) and one other class (0).
-        let mut pairs: Vec<(usize, usize, f32)> = Vec::with_capacity(2 * n);
-        for (i, &c) in data.labels.iter().enumerate() {
-            pairs.push((i, c, 1.0));
-            let mut other = rng.random_range(0..n_classes - 1);
-            if other >= c {
-                other += 1;
-            }
-            pairs.push((i, other, 0.0));
-        }
-        pairs.shuffle(&mut rng);
+        opt.set_learning_rate(learning_rate_at(cfg, epoch));
+        let pairs = epoch_pairs(data.labels, n_classes, cfg.sampling, &mut rng);
         let mut epoch_loss = 0.0f64;
         for batch in pairs.chunks(cfg.batch) {
             let ai: Vec<usize> = batch.iter().map(|p| p.0).collect();
@@ -414,8 +584,46 @@ pub fn train(
         let mean_loss = epoch_loss / pairs.len() as f64;
         history.push((mean_loss * 1e5).round() / 1e5);
         bar.set_message(format!("epoch {} loss {mean_loss:.4}", epoch + 1));
+        // Scoring draws nothing from `rng`: with or without validation clips the weights of
+        // every epoch are the same.
+        if let Some((val_audio, val_labels)) = &validation {
+            let s = score_validation(
+                &net,
+                epoch + 1,
+                &audio,
+                data.labels,
+                val_audio,
+                val_labels,
+                &text,
+                data.audio_dim,
+                text_width,
+            )?;
+            scores.push(s);
+            if cfg.early_stop {
+                if best_epoch(&scores) == Some(s) {
+                    let snapshot = net
+                        .vars()
+                        .iter()
+                        .map(|v| v.as_tensor().copy())
+                        .collect::<CResult<Vec<_>>>()?;
+                    best = Some((s, snapshot));
+                }
+                if should_stop(&scores, cfg.patience) {
+                    break;
+                }
+            }
+        }
     }
     bar.finish_and_clear();
+    let kept = match best {
+        Some((s, snapshot)) => {
+            for (v, t) in net.vars().iter().zip(&snapshot) {
+                v.set(t)?;
+            }
+            s.epoch
+        }
+        None => history.len(),
+    };
 
     let export = |l: &Option<Layer>| l.as_ref().map(|l| l.export(dtype)).transpose();
     Ok(ModelJson {
@@ -444,6 +652,9 @@ pub fn train(
             "clips": n,
             "classes": n_classes,
             "loss_per_epoch": history,
+            "epochs_run": history.len(),
+            "epoch_kept": kept,
+            "validation_per_epoch": scores,
             "library": "candle 0.11",
         }),
     })
@@ -513,8 +724,193 @@ mod tests {
             text_dim: 8,
             audio_feature: "test".into(),
             text_feature: "test".into(),
+            validation: None,
         };
         train(cfg, &data, "f32", false).unwrap()
+    }
+
+    fn train_synthetic_validated(cfg: &TrainConfig) -> anyhow::Result<ModelJson> {
+        let (audio, labels, text) = synthetic(20, 7);
+        let (val_audio, val_labels, _) = synthetic(5, 11);
+        let data = TrainData {
+            audio: &audio,
+            audio_dim: 12,
+            labels: &labels,
+            class_text: &text,
+            text_dim: 8,
+            audio_feature: "test".into(),
+            text_feature: "test".into(),
+            validation: Some((&val_audio, &val_labels)),
+        };
+        train(cfg, &data, "f32", false)
+    }
+
+    fn weights(json: &ModelJson) -> String {
+        serde_json::to_string(&(&json.audio_input, &json.text_input_layer, &json.layers)).unwrap()
+    }
+
+    #[test]
+    fn early_stop_keeps_the_best_validation_epoch_and_its_weights() {
+        let cfg = TrainConfig {
+            epochs: 12,
+            early_stop: true,
+            learning_rate: 1e-2,
+            ..config(TextInput::PerModality)
+        };
+        let json = train_synthetic_validated(&cfg).unwrap();
+        let t = &json.training;
+        let scores: Vec<EpochScore> = t["validation_per_epoch"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| EpochScore {
+                epoch: s["epoch"].as_u64().unwrap() as usize,
+                audio_audio: s["audio_audio"].as_f64().unwrap(),
+                text_audio: s["text_audio"].as_f64().unwrap(),
+                audio_text: s["audio_text"].as_f64().unwrap(),
+            })
+            .collect();
+        assert_eq!(scores.len(), 12);
+        assert_eq!(t["epochs_run"], 12);
+        let kept = t["epoch_kept"].as_u64().unwrap() as usize;
+        assert_eq!(Some(kept), best_epoch(&scores).map(|s| s.epoch));
+        // Scoring draws nothing from the generator: the kept weights are exactly those of a
+        // training that stops at that epoch without validation.
+        let plain = train_synthetic(&TrainConfig {
+            epochs: kept,
+            early_stop: false,
+            ..cfg.clone()
+        });
+        assert_eq!(weights(&json), weights(&plain));
+        // Without early stopping the last epoch's weights are kept (validation only observes).
+        let last = train_synthetic_validated(&TrainConfig {
+            early_stop: false,
+            ..cfg.clone()
+        })
+        .unwrap();
+        assert_eq!(last.training["epoch_kept"], 12);
+        assert_eq!(
+            weights(&last),
+            weights(&train_synthetic(&TrainConfig {
+                early_stop: false,
+                ..cfg.clone()
+            }))
+        );
+        // Patience ends the run that many epochs after the best one (or at the last epoch).
+        let p = train_synthetic_validated(&TrainConfig { patience: 2, ..cfg }).unwrap();
+        let run = p.training["epochs_run"].as_u64().unwrap() as usize;
+        let kept = p.training["epoch_kept"].as_u64().unwrap() as usize;
+        assert!(run == 12 || run == kept + 2, "run {run}, kept {kept}");
+        assert!(kept <= run);
+    }
+
+    #[test]
+    fn early_stop_needs_validation_clips() {
+        let (audio, labels, text) = synthetic(5, 7);
+        let data = TrainData {
+            audio: &audio,
+            audio_dim: 12,
+            labels: &labels,
+            class_text: &text,
+            text_dim: 8,
+            audio_feature: "test".into(),
+            text_feature: "test".into(),
+            validation: None,
+        };
+        let cfg = TrainConfig {
+            epochs: 1,
+            early_stop: true,
+            ..config(TextInput::PerModality)
+        };
+        let err = train(&cfg, &data, "f32", false).unwrap_err();
+        assert!(err.to_string().contains("validation"), "{err}");
+    }
+
+    fn score(epoch: usize, ta: f64, at: f64) -> EpochScore {
+        EpochScore {
+            epoch,
+            audio_audio: 0.0,
+            text_audio: ta,
+            audio_text: at,
+        }
+    }
+
+    #[test]
+    fn best_epoch_is_the_first_maximum_and_patience_counts_from_it() {
+        assert_eq!(best_epoch(&[]), None);
+        let s = [
+            score(1, 0.1, 0.1),
+            score(2, 0.3, 0.2),
+            score(3, 0.2, 0.3),
+            score(4, 0.1, 0.1),
+        ];
+        // Epochs 2 and 3 tie on text→audio + audio→text: the earlier one wins.
+        assert_eq!(best_epoch(&s).map(|b| b.epoch), Some(2));
+        assert!(!should_stop(&s[..3], 2));
+        assert!(should_stop(&s, 2));
+        assert!(!should_stop(&s, 3));
+        assert!(!should_stop(&s, 0));
+    }
+
+    #[test]
+    fn cosine_schedule_falls_from_the_rate_to_a_hundredth() {
+        let cfg = TrainConfig {
+            epochs: 50,
+            learning_rate: 1e-3,
+            lr_schedule: LrSchedule::Cosine,
+            ..Default::default()
+        };
+        let lr: Vec<f64> = (0..50).map(|e| learning_rate_at(&cfg, e)).collect();
+        assert!((lr[0] - 1e-3).abs() < 1e-12);
+        assert!((lr[49] - 1e-5).abs() < 1e-12);
+        assert!(lr.windows(2).all(|w| w[1] < w[0]));
+        let constant = TrainConfig {
+            lr_schedule: LrSchedule::Constant,
+            ..cfg
+        };
+        assert!((0..50).all(|e| learning_rate_at(&constant, e) == 1e-3));
+    }
+
+    #[test]
+    fn pairs_are_half_positive_and_balanced_sampling_evens_out_classes() {
+        // Class 0 has 90 clips, classes 1..=3 have 10, 5 and 1.
+        let labels: Vec<usize> = [(0, 90), (1, 10), (2, 5), (3, 1)]
+            .iter()
+            .flat_map(|&(c, k)| std::iter::repeat_n(c, k))
+            .collect();
+        let n = labels.len();
+        for sampling in [Sampling::PerClip, Sampling::Balanced] {
+            let mut rng = ChaCha8Rng::seed_from_u64(3);
+            let mut per_class = [0usize; 4];
+            let mut per_clip = vec![0usize; n];
+            for _ in 0..50 {
+                let pairs = epoch_pairs(&labels, 4, sampling, &mut rng);
+                assert_eq!(pairs.len(), 2 * n);
+                assert_eq!(pairs.iter().filter(|p| p.2 == 1.0).count(), n);
+                for &(i, c, y) in &pairs {
+                    assert_eq!(y == 1.0, labels[i] == c, "{sampling:?}: {i} {c} {y}");
+                    per_clip[i] += 1;
+                    if y == 1.0 {
+                        per_class[c] += 1;
+                    }
+                }
+            }
+            match sampling {
+                Sampling::PerClip => {
+                    assert!(per_clip.iter().all(|&k| k == 100));
+                    assert_eq!(per_class, [4500, 500, 250, 50]);
+                }
+                Sampling::Balanced => {
+                    // 50 epochs x 106 positives spread over 4 classes: 1325 each expected.
+                    assert!(
+                        per_class.iter().all(|&k| (1200..1450).contains(&k)),
+                        "{per_class:?}"
+                    );
+                    // The single clip of class 3 is drawn for every class-3 pair.
+                    assert_eq!(per_clip[n - 1], 2 * per_class[3]);
+                }
+            }
+        }
     }
 
     #[test]

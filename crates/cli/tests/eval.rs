@@ -56,6 +56,30 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
 }
 
 #[test]
+fn eval_on_the_validation_split_queries_validation_clips() {
+    let out = earshot(&["eval", "--json", "--split", "validation"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t2 = &v["table2"]["mfcc"];
+    assert_eq!(t2["n_test_clips"], 254);
+    // docs/results.md, the shipped model on the validation split.
+    for (dir, want) in [
+        ("audio_audio", 0.309),
+        ("text_audio", 0.259),
+        ("audio_text", 0.281),
+    ] {
+        let got = t2[dir]["joint"].as_f64().unwrap();
+        assert!((got - want).abs() < 0.001, "{dir}: {got} vs {want}");
+    }
+    let out = earshot(&["eval", "--split", "train"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn eval_without_recorded_runs_exits_2() {
     let out = earshot(&["eval", "--runs", "/no/such/runs.json"]);
     let err = String::from_utf8_lossy(&out.stderr);
