@@ -374,11 +374,7 @@ pub fn similarity(a: &[f32], b: &[f32]) -> f32 {
 }
 
 pub fn l2(a: &[f32], b: &[f32]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f32>()
-        .sqrt()
+    crate::index::l2_squared(a, b).sqrt()
 }
 
 /// Pack a tensor for the JSON: `"f32"`, `"f16"`, `"i8"` (per-row scale) or `"plain"` values.
