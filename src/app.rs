@@ -331,27 +331,20 @@ pub fn App() -> impl IntoView {
     // Audio: the worker decodes the file as the CLI does; formats its decoder does not read
     // (a microphone recording's WebM/Opus, AAC, …) are decoded by the browser instead.
     let run_blob = move |name: String, blob: Blob, fallback_rate: u32| {
-        let run = begin(format!("Reading “{name}”…"));
-        spawn_local(async move {
-            let bytes = match decode::read_blob_array(&blob).await {
-                Ok(b) if b.length() == 0 => return fail(analysis::empty_file(&name)),
-                Ok(b) => b,
-                Err(_) => return fail(analysis::read_failed(&name)),
-            };
-            if generation.get_value() != run {
-                return;
-            }
-            status.set(format!("Analysing “{name}”…"));
-            send(
-                Request::AudioFile {
-                    name: name.clone(),
-                    top: TOP,
-                    scope: scope.get_untracked(),
-                },
-                &[bytes.into()],
-            );
-            in_browser.set_value(Some((latest.get_value(), name, blob, fallback_rate)));
-        });
+        if blob.size() <= 0.0 {
+            return fail(analysis::empty_file(&name));
+        }
+        begin(format!("Analysing “{name}”…"));
+        // The file itself goes to the worker, which reads it: no copy of its bytes on this thread.
+        send(
+            Request::AudioFile {
+                name: name.clone(),
+                top: TOP,
+                scope: scope.get_untracked(),
+            },
+            &[blob.clone().into()],
+        );
+        in_browser.set_value(Some((latest.get_value(), name, blob, fallback_rate)));
     };
     let run_file = move |file: File| {
         let name = file.name();

@@ -27,12 +27,6 @@ pub async fn read_blob(blob: &Blob) -> Result<Vec<u8>, JsValue> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// The bytes of a `File` or `Blob` as a typed array (to move to the worker without a copy).
-pub async fn read_blob_array(blob: &Blob) -> Result<js_sys::Uint8Array, JsValue> {
-    let buf = JsFuture::from(blob.array_buffer()).await?;
-    Ok(js_sys::Uint8Array::new(&buf))
-}
-
 /// The rate and channel count to decode at: the header's, else `fallback`.
 pub fn decode_params(bytes: &[u8], fallback: u32) -> (u32, u32) {
     match probe(bytes) {

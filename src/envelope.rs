@@ -3,7 +3,7 @@
 //! (`src/client.rs` and the worker) so they cannot drift apart.
 
 use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The message and its transfer list.
 pub fn pack(id: u32, json: &str, arrays: &[JsValue]) -> (Object, Array) {
@@ -14,8 +14,12 @@ pub fn pack(id: u32, json: &str, arrays: &[JsValue]) -> (Object, Array) {
     let transfer = Array::new();
     for a in arrays {
         list.push(a);
+        // Typed arrays move their buffer; other values (a File) are cloned, which for a File
+        // copies a handle, not its bytes.
         if let Ok(buffer) = Reflect::get(a, &"buffer".into()) {
-            transfer.push(&buffer);
+            if buffer.is_instance_of::<js_sys::ArrayBuffer>() {
+                transfer.push(&buffer);
+            }
         }
     }
     let _ = Reflect::set(&msg, &"arrays".into(), &list);

@@ -137,30 +137,20 @@ impl Indexer {
             self.maybe_finish();
             return;
         };
-        let me = self.clone();
-        spawn_local(async move {
-            let name = file.name();
-            match decode::read_blob_array(&file).await {
-                Ok(bytes) if bytes.length() > 0 => {
-                    let id = me.state.borrow().clients[k].send(
-                        &Request::Embed {
-                            name,
-                            sample_rate: None,
-                        },
-                        &[bytes.into()],
-                    );
-                    me.state.borrow_mut().in_flight.insert((k, id), file);
-                }
-                Ok(_) => {
-                    me.failed(&name, "the file is empty");
-                    me.dispatch(k);
-                }
-                Err(_) => {
-                    me.failed(&name, "the browser refused to open it");
-                    me.dispatch(k);
-                }
-            }
-        });
+        let name = file.name();
+        if file.size() <= 0.0 {
+            self.failed(&name, "the file is empty");
+            return self.dispatch(k);
+        }
+        // The File itself goes to the worker (no copy of its bytes here): the worker reads it.
+        let id = self.state.borrow().clients[k].send(
+            &Request::Embed {
+                name,
+                sample_rate: None,
+            },
+            &[file.clone().into()],
+        );
+        self.state.borrow_mut().in_flight.insert((k, id), file);
     }
 
     fn failed(&self, name: &str, reason: &str) {

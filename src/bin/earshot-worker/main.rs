@@ -325,7 +325,24 @@ fn on_message(ev: MessageEvent) {
                 spawn_local(load(id, base));
             }
         }
-        Ok(req) => answer(id, req, arrays),
+        Ok(req) => match arrays.get(0).dyn_into::<web_sys::Blob>() {
+            // A file from the page: read it here, off the page's thread.
+            Ok(blob) => spawn_local(async move {
+                match JsFuture::from(blob.array_buffer()).await {
+                    Ok(buf) => answer(id, req, Array::of1(&Uint8Array::new(&buf))),
+                    Err(_) => {
+                        let name = match &req {
+                            Request::AudioFile { name, .. } | Request::Embed { name, .. } => {
+                                name.as_str()
+                            }
+                            _ => "the file",
+                        };
+                        fail(id, earshot_web::analysis::read_failed(name));
+                    }
+                }
+            }),
+            Err(_) => answer(id, req, arrays),
+        },
         Err(m) => fail(id, m),
     }
 }
