@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch } from '../e2e/helpers.mjs';
+import { launch, writeWav } from '../e2e/helpers.mjs';
+import { writeSection, isMain } from './report.mjs';
 import { ROOT, startServer } from '../e2e/server.mjs';
 
 const RUNS_LOAD = 7;
@@ -18,28 +19,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 const fmt = (ms) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
-function wav(file, seconds, rate = 44_100, channels = 2) {
-  const n = seconds * rate;
-  const buf = Buffer.alloc(44 + 2 * n * channels);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + 2 * n * channels, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(channels, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(2 * rate * channels, 28);
-  buf.writeUInt16LE(2 * channels, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(2 * n * channels, 40);
-  for (let i = 0; i < n; i++) {
-    const t = i / rate;
-    const v = 0.3 * Math.sin(2 * Math.PI * 440 * t) * Math.exp(-3 * (t % 1)) + 0.05 * Math.sin(2 * Math.PI * 97 * t);
-    for (let c = 0; c < channels; c++) buf.writeInt16LE(Math.round(v * 32767), 44 + 2 * (i * channels + c));
-  }
-  fs.writeFileSync(file, buf);
-}
+/** A decaying 440 Hz tone over a low hum. */
+const wav = (file, seconds, rate = 44_100, channels = 2) =>
+  writeWav(file, {
+    seconds,
+    rate,
+    channels,
+    sample: (i, t) => 0.3 * Math.sin(2 * Math.PI * 440 * t) * Math.exp(-3 * (t % 1)) + 0.05 * Math.sin(2 * Math.PI * 97 * t),
+  });
 
 // Marks in the page: when ready is set, when results change, and the longest gap between frames.
 const PROBE = () => {
@@ -165,24 +152,10 @@ function table(r) {
   ].join('\n');
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  const r = await run();
-  const t = table(r);
+if (isMain(import.meta.url)) {
+  const t = table(await run());
   console.log(t);
   if (process.argv.includes('--write')) {
-    const file = path.join(ROOT, 'docs', 'benchmarks.md');
-    const doc = fs.readFileSync(file, 'utf8');
-    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const section = [
-      '<!-- app-bench:start (written by `node tests/bench/app.mjs --write`) -->',
-      `Measured ${new Date().toISOString().slice(0, 10)} in headless Chromium (${cpu}, ${os.cpus().length} cores), release build served gzip-compressed on 127.0.0.1:`,
-      '',
-      t,
-      '<!-- app-bench:end -->',
-    ].join('\n');
-    const re = /<!-- app-bench:start[\s\S]*?<!-- app-bench:end -->/;
-    const next = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n## The search app in the browser\n\n${section}\n`;
-    fs.writeFileSync(file, next);
-    console.log(`wrote ${file}`);
+    writeSection('app-bench', 'The search app in the browser', ', release build served gzip-compressed on 127.0.0.1', t);
   }
 }

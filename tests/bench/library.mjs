@@ -8,35 +8,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch } from '../e2e/helpers.mjs';
+import { launch, writeWav } from '../e2e/helpers.mjs';
+import { writeSection, isMain } from './report.mjs';
 import { ROOT, startServer } from '../e2e/server.mjs';
 
 const FILES = 2000;
 const RATE = 22_050;
 
+/** Two seconds of a decaying tone (a different pitch per file) with a little noise. */
 function wav2s(file, seed) {
-  const n = 2 * RATE;
-  const buf = Buffer.alloc(44 + 2 * n);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + 2 * n, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(RATE, 24);
-  buf.writeUInt32LE(2 * RATE, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(2 * n, 40);
-  const f = 100 + (seed * 37) % 2000;
+  const f = 100 + ((seed * 37) % 2000);
   let s = seed + 1;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    const v = 0.3 * Math.sin((2 * Math.PI * f * i) / RATE) * Math.exp(-2 * (i / RATE)) + 0.05 * (s / 0x7fffffff - 0.5);
-    buf.writeInt16LE(Math.round(v * 32767), 44 + 2 * i);
-  }
-  fs.writeFileSync(file, buf);
+  writeWav(file, {
+    seconds: 2,
+    rate: RATE,
+    sample: (i, t) => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      return 0.3 * Math.sin(2 * Math.PI * f * t) * Math.exp(-2 * t) + 0.05 * (s / 0x7fffffff - 0.5);
+    },
+  });
 }
 
 const PROBE = () => {
@@ -120,24 +110,15 @@ function table(r) {
   return rows.join('\n');
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  const r = await run();
-  const t = table(r);
+if (isMain(import.meta.url)) {
+  const t = table(await run());
   console.log(t);
   if (process.argv.includes('--write')) {
-    const file = path.join(ROOT, 'docs', 'benchmarks.md');
-    const doc = fs.readFileSync(file, 'utf8');
-    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const section = [
-      '<!-- library-bench:start (written by `node tests/bench/library.mjs --write`) -->',
-      `Measured ${new Date().toISOString().slice(0, 10)} in headless Chromium (${cpu}, ${os.cpus().length} cores); the search rows come from \`bench.html\` (synthetic 1024-d embeddings, wasm):`,
-      '',
+    writeSection(
+      'library-bench',
+      'Your library in the browser',
+      '; the search rows come from `bench.html` (synthetic 1024-d embeddings, wasm)',
       t,
-      '<!-- library-bench:end -->',
-    ].join('\n');
-    const re = /<!-- library-bench:start[\s\S]*?<!-- library-bench:end -->/;
-    const next = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n## Your library in the browser\n\n${section}\n`;
-    fs.writeFileSync(file, next);
-    console.log(`wrote ${file}`);
+    );
   }
 }

@@ -268,3 +268,32 @@ export function player(page) {
     return { playing: !a.paused, src: a.currentSrc || a.src };
   });
 }
+
+// ---------- generated audio ----------
+
+/**
+ * Writes a 16-bit PCM WAV: `seconds` at `rate` Hz with `channels` channels, sample values from
+ * `sample(i, t)` (i: frame index, t: seconds), clipped to ±1; every channel gets the same signal.
+ */
+export function writeWav(file, { seconds, rate, channels = 1, sample }) {
+  const n = Math.round(seconds * rate);
+  const bytes = 2 * n * channels;
+  const buf = Buffer.alloc(44 + bytes);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + bytes, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(channels, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(2 * rate * channels, 28);
+  buf.writeUInt16LE(2 * channels, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(bytes, 40);
+  for (let i = 0; i < n; i++) {
+    const v = Math.round(Math.max(-1, Math.min(1, sample(i, i / rate))) * 32767);
+    for (let c = 0; c < channels; c++) buf.writeInt16LE(v, 44 + 2 * (i * channels + c));
+  }
+  fs.writeFileSync(file, buf);
+}

@@ -5,36 +5,23 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { onePagePerSuite, results } from './helpers.mjs';
+import { onePagePerSuite, results, writeWav } from './helpers.mjs';
 
 const RATE = 44_100;
 const SECONDS = 600;
 
 /** A 10-minute 16-bit mono WAV of a chirping tone with noise bursts. */
 function longWav(file) {
-  const n = RATE * SECONDS;
-  const buf = Buffer.alloc(44 + 2 * n);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + 2 * n, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(RATE, 24);
-  buf.writeUInt32LE(2 * RATE, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(2 * n, 40);
   let seed = 1;
-  for (let i = 0; i < n; i++) {
-    const t = i / RATE;
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const noise = (t % 2 < 0.2 ? 0.3 : 0.02) * (seed / 0x7fffffff - 0.5);
-    const v = 0.4 * Math.sin(2 * Math.PI * (300 + 200 * Math.sin(t)) * t) + noise;
-    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, v)) * 32767), 44 + 2 * i);
-  }
-  fs.writeFileSync(file, buf);
+  writeWav(file, {
+    seconds: SECONDS,
+    rate: RATE,
+    sample: (i, t) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const noise = (t % 2 < 0.2 ? 0.3 : 0.02) * (seed / 0x7fffffff - 0.5);
+      return 0.4 * Math.sin(2 * Math.PI * (300 + 200 * Math.sin(t)) * t) + noise;
+    },
+  });
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-long-'));
