@@ -301,7 +301,13 @@ pub fn App() -> impl IntoView {
 
     match Client::start(on_reply) {
         Ok(c) => {
-            c.send(&Request::Load { base: base.clone() }, &[]);
+            c.send(
+                &Request::Load {
+                    base: base.clone(),
+                    embed_only: false,
+                },
+                &[],
+            );
             client.set_value(Some(c));
         }
         Err(msg) => error.set(Some(msg)),

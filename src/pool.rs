@@ -115,6 +115,7 @@ impl Indexer {
             client.send(
                 &Request::Load {
                     base: self.base.clone(),
+                    embed_only: true,
                 },
                 &[],
             );

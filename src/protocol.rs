@@ -41,9 +41,13 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
-    /// Fetch the model, vocabulary and index from `base` (a URL ending in `/`).
+    /// Fetch the model, vocabulary and index from `base` (a URL ending in `/`). An `embed_only`
+    /// worker (the library's indexing pool) answers `Ready` with an empty catalog and skips
+    /// preparing the open-vocabulary words, which only searches use.
     Load {
         base: String,
+        #[serde(default)]
+        embed_only: bool,
     },
     Text {
         query: String,
@@ -140,7 +144,7 @@ pub enum Response {
 }
 
 /// What the page needs to show any result: every index item with its map position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
     pub items: Vec<ItemView>,
     /// Class labels, sorted; `ItemView::class` points here.
@@ -245,6 +249,7 @@ mod tests {
         let reqs = [
             Request::Load {
                 base: "http://127.0.0.1/pkg/".into(),
+                embed_only: true,
             },
             Request::Text {
                 query: "dog \"barking\" <b>".into(),

@@ -10,7 +10,7 @@ mod store;
 use std::cell::RefCell;
 
 use earshot_web::analysis::Analysis;
-use earshot_web::protocol::{self, AnswerView, Request, Response};
+use earshot_web::protocol::{self, AnswerView, Catalog, Request, Response};
 use earshot_web::service::{Service, INDEX_FILE, MODEL_FILE, VOCAB_FILE};
 use js_sys::{Array, Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -135,7 +135,7 @@ fn fail_load(id: u32, message: String) {
     fail(id, message);
 }
 
-async fn load(id: u32, base: String) {
+async fn load(id: u32, base: String, embed_only: bool) {
     let t0 = now();
     let assets = [
         (MODEL_FILE, "model (model.json)"),
@@ -184,7 +184,11 @@ async fn load(id: u32, base: String) {
     let model = String::from_utf8_lossy(model);
     match Service::load(&model, vocab, index) {
         Ok(s) => {
-            let catalog = s.catalog();
+            let catalog = if embed_only {
+                Catalog::default()
+            } else {
+                s.catalog()
+            };
             SERVICE.with(|c| *c.borrow_mut() = Some(s));
             web_sys::console::info_1(
                 &format!("earshot: assets ready in {:.0} ms", now() - t0).into(),
@@ -193,7 +197,9 @@ async fn load(id: u32, base: String) {
             for (id, req, arrays) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
                 answer(id, req, arrays);
             }
-            spawn_local(warm_up());
+            if !embed_only {
+                spawn_local(warm_up());
+            }
         }
         Err(m) => fail_load(id, m),
     }
@@ -320,9 +326,9 @@ fn answer(id: u32, req: Request, arrays: Array) {
 fn on_message(ev: MessageEvent) {
     let (id, json, arrays) = envelope::unpack(&ev.data());
     match protocol::decode_request(&json) {
-        Ok(Request::Load { base }) => {
+        Ok(Request::Load { base, embed_only }) => {
             if !LOADING.with(|l| l.replace(true)) {
-                spawn_local(load(id, base));
+                spawn_local(load(id, base, embed_only));
             }
         }
         Ok(req) => match arrays.get(0).dyn_into::<web_sys::Blob>() {
