@@ -3,7 +3,9 @@
 //! transaction per batch, so a failure (a full quota) leaves the earlier library untouched.
 
 use earshot_web::library::Meta;
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use idb::{
+    Database, DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, Transaction, TransactionMode,
+};
 use js_sys::{Float32Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -58,10 +60,7 @@ fn record(meta: &Meta, embedding: &[f32]) -> JsValue {
 
 /// Every stored sound, in key order.
 pub async fn load_all(db: &Database) -> Result<Vec<(Meta, Vec<f32>)>, String> {
-    let tx = db
-        .transaction(&[STORE], TransactionMode::ReadOnly)
-        .map_err(|e| reason(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let (_tx, store) = sounds(db, TransactionMode::ReadOnly)?;
     let keys = store
         .get_all_keys(None, None)
         .map_err(|e| reason(&e))?
@@ -90,12 +89,32 @@ pub async fn load_all(db: &Database) -> Result<Vec<(Meta, Vec<f32>)>, String> {
     Ok(out)
 }
 
+/// A transaction on the sounds store, and the store.
+fn sounds(db: &Database, mode: TransactionMode) -> Result<(Transaction, ObjectStore), String> {
+    let tx = db.transaction(&[STORE], mode).map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    Ok((tx, store))
+}
+
+/// Commits `tx`; an aborted transaction (a full quota) is an error, and nothing was written.
+async fn commit(tx: Transaction) -> Result<(), String> {
+    let done = tx
+        .commit()
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    if done.is_committed() {
+        Ok(())
+    } else {
+        Err(reason(&idb::Error::AddFailed(
+            "QuotaExceededError: the transaction was aborted".into(),
+        )))
+    }
+}
+
 /// Adds `items` in one transaction; returns their keys. On failure nothing is written.
 pub async fn add_all(db: &Database, items: &[(Meta, Vec<f32>)]) -> Result<Vec<u64>, String> {
-    let tx = db
-        .transaction(&[STORE], TransactionMode::ReadWrite)
-        .map_err(|e| reason(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
     let mut requests = Vec::with_capacity(items.len());
     for (meta, emb) in items {
         requests.push(
@@ -114,26 +133,13 @@ pub async fn add_all(db: &Database, items: &[(Meta, Vec<f32>)]) -> Result<Vec<u6
             }
         }
     }
-    let done = tx
-        .commit()
-        .map_err(|e| reason(&e))?
-        .await
-        .map_err(|e| reason(&e))?;
-    if done.is_committed() {
-        Ok(keys)
-    } else {
-        Err(reason(&idb::Error::AddFailed(
-            "QuotaExceededError: the transaction was aborted".into(),
-        )))
-    }
+    commit(tx).await?;
+    Ok(keys)
 }
 
 /// Replaces sound `key`'s record (same embedding, new metadata).
 pub async fn put(db: &Database, meta: &Meta, embedding: &[f32]) -> Result<(), String> {
-    let tx = db
-        .transaction(&[STORE], TransactionMode::ReadWrite)
-        .map_err(|e| reason(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
     store
         .put(
             &record(meta, embedding),
@@ -142,43 +148,25 @@ pub async fn put(db: &Database, meta: &Meta, embedding: &[f32]) -> Result<(), St
         .map_err(|e| reason(&e))?
         .await
         .map_err(|e| reason(&e))?;
-    tx.commit()
-        .map_err(|e| reason(&e))?
-        .await
-        .map_err(|e| reason(&e))?;
-    Ok(())
+    commit(tx).await
 }
 
 pub async fn delete(db: &Database, key: u64) -> Result<(), String> {
-    let tx = db
-        .transaction(&[STORE], TransactionMode::ReadWrite)
-        .map_err(|e| reason(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
     store
         .delete(JsValue::from(key as f64))
         .map_err(|e| reason(&e))?
         .await
         .map_err(|e| reason(&e))?;
-    tx.commit()
-        .map_err(|e| reason(&e))?
-        .await
-        .map_err(|e| reason(&e))?;
-    Ok(())
+    commit(tx).await
 }
 
 pub async fn clear(db: &Database) -> Result<(), String> {
-    let tx = db
-        .transaction(&[STORE], TransactionMode::ReadWrite)
-        .map_err(|e| reason(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
     store
         .clear()
         .map_err(|e| reason(&e))?
         .await
         .map_err(|e| reason(&e))?;
-    tx.commit()
-        .map_err(|e| reason(&e))?
-        .await
-        .map_err(|e| reason(&e))?;
-    Ok(())
+    commit(tx).await
 }
