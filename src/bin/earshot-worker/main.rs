@@ -9,6 +9,7 @@ mod store;
 
 use std::cell::RefCell;
 
+use earshot_core::decode::Decoded;
 use earshot_web::analysis::Analysis;
 use earshot_web::protocol::{self, AnswerView, Catalog, Request, Response};
 use earshot_web::service::{Service, INDEX_FILE, MODEL_FILE, VOCAB_FILE};
@@ -63,6 +64,10 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
+fn download_failed(what: &str, why: &str) -> String {
+    format!("Could not download the {what}: {why}. Reload to try again.")
+}
+
 struct Fetched {
     response: web_sys::Response,
     /// Body length when the server states it for the bytes we will read.
@@ -70,8 +75,7 @@ struct Fetched {
 }
 
 async fn open(url: &str, what: &str) -> Result<Fetched, String> {
-    let cannot =
-        |why: String| format!("Could not download the {what}: {why}. Reload to try again.");
+    let cannot = |why: String| download_failed(what, &why);
     let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|e| cannot(js_text(&e)))?
@@ -97,8 +101,7 @@ async fn read_body(
     what: &str,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Vec<u8>, String> {
-    let cannot =
-        |why: String| format!("Could not download the {what}: {why}. Reload to try again.");
+    let cannot = |why: String| download_failed(what, &why);
     let Some(body) = f.response.body() else {
         return Ok(Vec::new());
     };
@@ -230,12 +233,21 @@ fn channels_of(arrays: &Array) -> Vec<Vec<f32>> {
         .collect()
 }
 
-fn bytes_of(arrays: &Array) -> Vec<u8> {
-    arrays
+/// Decodes the encoded file in `arrays[0]` as the CLI does; when the worker's decoder cannot
+/// read it, tells the page to decode it in the browser instead (and returns `None`).
+fn decode_or_hand_back(id: u32, arrays: &Array, name: &str) -> Option<Decoded> {
+    let bytes = arrays
         .get(0)
         .dyn_into::<Uint8Array>()
         .map(|b| b.to_vec())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    match Service::decode_file(bytes, name) {
+        Ok(d) => Some(d),
+        Err(reason) => {
+            post(id, &Response::DecodeInBrowser { reason }, &[]);
+            None
+        }
+    }
 }
 
 /// An audio answer with the query's mono samples and mel spectrogram for the page to draw.
@@ -274,9 +286,8 @@ fn answer(id: u32, req: Request, arrays: Array) {
                 .audio(&name, &channels_of(&arrays), sample_rate, top, scope)
                 .map(with_arrays),
             Request::AudioFile { name, top, scope } => {
-                let decoded = match Service::decode_file(bytes_of(&arrays), &name) {
-                    Ok(d) => d,
-                    Err(reason) => return post(id, &Response::DecodeInBrowser { reason }, &[]),
+                let Some(decoded) = decode_or_hand_back(id, &arrays, &name) else {
+                    return;
                 };
                 service
                     .audio(&name, &decoded.channels, decoded.sample_rate, top, scope)
@@ -285,9 +296,9 @@ fn answer(id: u32, req: Request, arrays: Array) {
             Request::Embed { name, sample_rate } => {
                 let embedded = match sample_rate {
                     Some(rate) => service.embed(&name, &channels_of(&arrays), rate),
-                    None => match Service::decode_file(bytes_of(&arrays), &name) {
-                        Ok(d) => service.embed(&name, &d.channels, d.sample_rate),
-                        Err(reason) => return post(id, &Response::DecodeInBrowser { reason }, &[]),
+                    None => match decode_or_hand_back(id, &arrays, &name) {
+                        Some(d) => service.embed(&name, &d.channels, d.sample_rate),
+                        None => return,
                     },
                 };
                 match embedded {
