@@ -193,13 +193,12 @@ pub fn App() -> impl IntoView {
     };
     let client = StoredValue::new_local(None::<Client>);
     // A new query: later answers to older ones are ignored.
-    let begin = move |what: String| -> u64 {
+    let begin = move |what: String| {
         generation.update_value(|g| *g += 1);
         latest.set_value(0);
         error.set(None);
         status.set(what);
         phase.set(Phase::Busy);
-        generation.get_value()
     };
     let send = move |request: Request, arrays: &[JsValue]| {
         client.with_value(|c| match c {

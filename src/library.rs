@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 /// Format name and version of an exported library.
 pub const EXPORT_FORMAT: &str = "earshot-library";
 pub const EXPORT_VERSION: u32 = 1;
+/// The message when a sound asked for is not (or no longer) in the library.
+pub const GONE: &str = "That sound is no longer in your library.";
 /// Longest file name or tag kept.
 pub const MAX_TEXT: usize = 200;
 
@@ -80,6 +82,11 @@ impl Library {
         &self.metas
     }
 
+    /// Where sound `key` is (its position in [`Library::metas`]).
+    pub fn position(&self, key: u64) -> Option<usize> {
+        self.metas.iter().position(|m| m.key == key)
+    }
+
     pub fn vector(&self, i: usize) -> &[f32] {
         &self.vectors[i * self.dim..(i + 1) * self.dim]
     }
@@ -101,11 +108,7 @@ impl Library {
         tags: Vec<String>,
         tag_point: Option<Vec<f32>>,
     ) -> Result<Meta, String> {
-        let i = self
-            .metas
-            .iter()
-            .position(|m| m.key == key)
-            .ok_or("That sound is no longer in your library.")?;
+        let i = self.position(key).ok_or(GONE)?;
         if let Some(p) = &tag_point {
             check_embedding(p, self.dim)?;
         }
@@ -123,7 +126,7 @@ impl Library {
 
     /// Sets the tags' joint-space point of sound `key` (after loading).
     pub fn set_tag_point(&mut self, key: u64, point: Option<Vec<f32>>) {
-        if let Some(i) = self.metas.iter().position(|m| m.key == key) {
+        if let Some(i) = self.position(key) {
             if point.as_ref().is_none_or(|p| p.len() == self.dim) {
                 self.tag_points[i] = point;
             }
@@ -131,7 +134,7 @@ impl Library {
     }
 
     pub fn remove(&mut self, key: u64) -> bool {
-        let Some(i) = self.metas.iter().position(|m| m.key == key) else {
+        let Some(i) = self.position(key) else {
             return false;
         };
         self.metas.remove(i);

@@ -10,7 +10,7 @@ use earshot_core::search::{Answer, Engine};
 use earshot_core::text::Vocabulary;
 
 use crate::analysis::{self, Analysis};
-use crate::library::{Library, Meta};
+use crate::library::{Library, Meta, GONE};
 use crate::protocol::{
     AnswerView, Catalog, ClipFacts, ItemView, LibraryState, Named, QueryView, Scope, Scored,
 };
@@ -150,12 +150,7 @@ impl Service {
 
     /// "Find similar" for a sound of the user's library.
     pub fn mine(&self, key: u64, top: usize, scope: Scope) -> Result<AnswerView, String> {
-        let pos = self
-            .library
-            .metas()
-            .iter()
-            .position(|m| m.key == key)
-            .ok_or("That sound is no longer in your library.")?;
+        let pos = self.library.position(key).ok_or(GONE)?;
         let name = self.library.metas()[pos].name.clone();
         let a = self
             .engine

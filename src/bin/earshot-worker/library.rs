@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use earshot_web::library::{parse_export, Meta};
+use earshot_web::library::{parse_export, Meta, GONE};
 use earshot_web::protocol::{Request, Response};
 use idb::Database;
 use js_sys::{Array, Float32Array};
@@ -127,7 +127,7 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
         Request::LibraryUpdate { key, name, tags } => {
             // The new metadata is checked in memory first, written, then kept.
             let prepared = with_service(|s| {
-                let pos = s.library.metas().iter().position(|m| m.key == key)?;
+                let pos = s.library.position(key)?;
                 let mut meta = s.library.metas()[pos].clone();
                 meta.name = name;
                 meta.tags = tags;
@@ -137,7 +137,7 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
             })
             .flatten();
             let Some((meta, emb, point)) = prepared else {
-                return fail(id, "That sound is no longer in your library.".into());
+                return fail(id, GONE.into());
             };
             if meta.name.is_empty() {
                 return fail(id, "A sound needs a name.".into());
