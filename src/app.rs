@@ -1292,6 +1292,7 @@ pub fn App() -> impl IntoView {
             </main>
             <footer class="foot">
                 <a href="pkg/CREDITS.md">"Sound credits and licences"</a>
+                <crate::sw::OfflineBar ready=Signal::derive(move || catalog.with(Option::is_some)) />
             </footer>
             <div class="drop-overlay" aria-hidden="true">
                 <p>"Drop to search with this sound"</p>

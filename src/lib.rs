@@ -9,5 +9,6 @@ pub mod batch;
 pub mod export;
 pub mod layout;
 pub mod library;
+pub mod offline;
 pub mod protocol;
 pub mod service;

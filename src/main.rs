@@ -10,6 +10,7 @@ mod envelope;
 mod player;
 mod pool;
 mod record;
+mod sw;
 
 /// Writes `msg` into the error element (used by the panic hook; works without Leptos).
 fn show_fatal(msg: &str) {

@@ -28,12 +28,19 @@ const MIME = {
 // Sent gzip-compressed when the browser accepts it, as a static host would.
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.bin', '.md', '.txt', '.webmanifest']);
 
-/** Serves `root` (default dist/). Resolves to { url, port, close() }. */
+/**
+ * Serves `root` (default dist/). Resolves to { url, port, sent, close() }.
+ *
+ * Like a static host: `cache-control: no-cache` with an ETag, so browsers revalidate and get
+ * `304 Not Modified` for what they already hold. `sent` maps each path to the bytes of the bodies
+ * sent for it (compressed size), for the download budget test.
+ */
 export async function startServer(root = DIST, port = 0) {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`trunk build --release\` first`);
   }
   const gzipped = new Map(); // file -> { mtime, body }
+  const sent = new Map(); // path -> bytes
   const server = http.createServer((req, res) => {
     let rel;
     try {
@@ -42,6 +49,7 @@ export async function startServer(root = DIST, port = 0) {
       res.writeHead(400).end();
       return;
     }
+    const requested = rel;
     if (rel.endsWith('/')) rel += 'index.html';
     const file = path.join(root, path.normalize(rel));
     if (!file.startsWith(root + path.sep)) {
@@ -54,20 +62,31 @@ export async function startServer(root = DIST, port = 0) {
         return;
       }
       const ext = path.extname(file).toLowerCase();
-      const headers = { 'content-type': MIME[ext] ?? 'application/octet-stream', 'cache-control': 'no-store' };
-      if (COMPRESSIBLE.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-        const mtime = fs.statSync(file).mtimeMs;
+      const stat = fs.statSync(file);
+      const gzip = COMPRESSIBLE.has(ext) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+      const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}${gzip ? '-gz' : ''}"`;
+      const headers = {
+        'content-type': MIME[ext] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+        etag,
+        vary: 'accept-encoding',
+      };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      if (gzip) {
         let hit = gzipped.get(file);
-        if (!hit || hit.mtime !== mtime) {
-          hit = { mtime, body: zlib.gzipSync(body, { level: 9 }) };
+        if (!hit || hit.mtime !== stat.mtimeMs) {
+          hit = { mtime: stat.mtimeMs, body: zlib.gzipSync(body, { level: 9 }) };
           gzipped.set(file, hit);
         }
         body = hit.body;
         headers['content-encoding'] = 'gzip';
-        headers.vary = 'accept-encoding';
       }
       headers['content-length'] = body.length;
       res.writeHead(200, headers);
+      if (req.method !== 'HEAD') sent.set(requested, (sent.get(requested) ?? 0) + body.length);
       res.end(req.method === 'HEAD' ? undefined : body);
     });
   });
@@ -79,6 +98,7 @@ export async function startServer(root = DIST, port = 0) {
   return {
     url: `http://127.0.0.1:${bound}/`,
     port: bound,
+    sent,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();
