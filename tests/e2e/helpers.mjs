@@ -297,3 +297,39 @@ export function writeWav(file, { seconds, rate, channels = 1, sample }) {
   }
   fs.writeFileSync(file, buf);
 }
+
+// ---------- download budget ----------
+
+/** First-load transfer budget (bytes on the wire, gzip): issue 6. */
+export const FIRST_LOAD_BUDGET = 6_000_000;
+
+const KIND = [
+  [/\.wasm$/, 'wasm'],
+  [/\.m?js$/, 'JS'],
+  [/\.css$/, 'CSS'],
+  [/\/pkg\/model\.json$/, 'model'],
+  [/\/pkg\/vocab\.bin$/, 'vocabulary'],
+  [/\/pkg\/index\.bin$/, 'index'],
+];
+
+/**
+ * A first visit in a fresh browser context until the app is ready and its service worker has
+ * cached it for offline use: every body the server sent (gzip), by path and kind.
+ * Returns { total, rows: [{ path, kind, bytes }] }, largest first.
+ */
+export async function firstLoad(browser, server) {
+  server.sent.clear();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=offline][data-state=ready]', { timeout: 60_000 });
+  } finally {
+    await context.close();
+  }
+  const rows = [...server.sent]
+    .map(([p, bytes]) => ({ path: p, kind: KIND.find(([re]) => re.test(p))?.[1] ?? 'other', bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return { total: rows.reduce((n, r) => n + r.bytes, 0), rows };
+}
