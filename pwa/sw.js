@@ -1,6 +1,6 @@
 // earshot's service worker: the app works offline after the first visit.
 //
-// `scripts/pwa/precache.mjs` runs after every trunk build and replaces the BUILD line below with
+// `scripts/postbuild.mjs` runs after every trunk build and replaces the BUILD line below with
 // this build's version (a hash of every shipped file) and its file lists, so the precache list
 // always matches the hashed build and is never kept by hand.
 //

@@ -719,7 +719,7 @@ pub fn App() -> impl IntoView {
                                     <span class="source">{format!("Your library · sounds like {label}")}</span>
                                 </span>
                                 <span class="bar" aria-hidden="true">
-                                    <span style=format!("width:{:.1}%", layout::percent(r.score))></span>
+                                    <span style:width=format!("{:.1}%", layout::percent(r.score))></span>
                                 </span>
                                 <span class="score">{format!("{:.2}", r.score)}</span>
                                 <button
@@ -780,7 +780,7 @@ pub fn App() -> impl IntoView {
                                 <span class="source">{it.source.clone()}</span>
                             </span>
                             <span class="bar" aria-hidden="true">
-                                <span style=format!("width:{:.1}%", layout::percent(r.score))></span>
+                                <span style:width=format!("{:.1}%", layout::percent(r.score))></span>
                             </span>
                             <span class="score">{format!("{:.2}", r.score)}</span>
                             <button
@@ -816,7 +816,7 @@ pub fn App() -> impl IntoView {
                                 <li data-testid="label-item" data-label=l.name.clone() data-score=l.score.to_string()>
                                     <span class="label">{layout::pretty_label(&l.name)}</span>
                                     <span class="bar" aria-hidden="true">
-                                        <span style=format!("width:{:.1}%", layout::percent(l.score))></span>
+                                        <span style:width=format!("{:.1}%", layout::percent(l.score))></span>
                                     </span>
                                     <span class="score">{format!("{:.0}%", layout::percent(l.score))}</span>
                                 </li>

@@ -256,6 +256,21 @@ pub fn parse_export(json: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, Str
         .collect()
 }
 
+/// Why the library cannot be opened, from the browser's IndexedDB error text.
+pub fn unavailable(detail: &str) -> String {
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("versionerror") || lower.contains("less than the existing version") {
+        "Your library was saved by a newer version of earshot; reload the page to get it. Searching the bundled sounds still works.".into()
+    } else if lower.contains("denied")
+        || lower.contains("securityerror")
+        || lower.contains("not allowed")
+    {
+        "Your library is not available in this browser window: its storage is blocked (a private window, or site data blocked in the browser's settings). Searching the bundled sounds still works.".into()
+    } else {
+        format!("Your library is not available in this browser window ({detail}). Searching the bundled sounds still works.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -377,5 +392,23 @@ mod tests {
         let m = m.cleaned();
         assert_eq!(m.name.chars().count(), MAX_TEXT);
         assert_eq!(m.tags, vec!["rain".to_string()]);
+    }
+
+    #[test]
+    fn unavailable_library_reasons_are_sentences() {
+        let blocked = unavailable(
+            "DOM exception: UnknownError: The user denied permission to access the database.",
+        );
+        assert!(blocked.contains("storage is blocked"), "{blocked}");
+        let newer = unavailable("DOM exception: VersionError: The requested version (1) is less than the existing version (2).");
+        assert!(newer.contains("newer version of earshot"), "{newer}");
+        let other = unavailable("InvalidStateError");
+        assert!(other.contains("(InvalidStateError)"), "{other}");
+        for m in [blocked, newer, other] {
+            assert!(
+                m.ends_with("Searching the bundled sounds still works."),
+                "{m}"
+            );
+        }
     }
 }

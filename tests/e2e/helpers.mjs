@@ -23,12 +23,51 @@ export const BASE_ARGS = [
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-export function launch(extraArgs = []) {
-  return chromium.launch({
+/**
+ * Every request any page, worker or service worker makes must stay on 127.0.0.1 (or be a blob:
+ * or data: URL), and no Content-Security-Policy violation may happen: both are collected for
+ * every browser started with `launch`, and checked after each test file.
+ */
+export const offHost = [];
+export const cspViolations = [];
+const LOCAL = /^(http:\/\/127\.0\.0\.1(:\d+)?\/|blob:|data:)/;
+
+export function watch(context) {
+  context.on('request', (r) => {
+    if (!LOCAL.test(r.url())) offHost.push(r.url());
+  });
+  context.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  context.on('weberror', (e) => {
+    if (/Content Security Policy/i.test(String(e.error()))) cspViolations.push(String(e.error()));
+  });
+}
+
+after(() => {
+  assert.deepEqual(offHost, [], 'requests that left 127.0.0.1');
+  assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations');
+});
+
+export async function launch(extraArgs = []) {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [...BASE_ARGS, ...extraArgs],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    watch(context);
+    return context;
+  };
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    page.on('close', () => context.close().catch(() => {}));
+    return page;
+  };
+  return browser;
 }
 
 /**

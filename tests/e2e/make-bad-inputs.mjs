@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'audio');
+
 /** A WAV file: `channels` planar Float64 arrays → 16-bit PCM, or 32-bit float if `float`. */
 export function wav(channels, rate, { float = false } = {}) {
   const nch = channels.length;
@@ -59,7 +61,8 @@ function noiseBytes(n, seed = 0x9e3779b9) {
 
 /**
  * Writes the inputs to `dir`; returns [{ name, file, valid, what }]. `valid` inputs must work
- * (no error, a duration and frames shown); the others must show an error naming the file.
+ * (no error, a duration and frames shown); `false` ones must show an error naming the file;
+ * `null` ones may do either (damaged files whose readable part decodes), but never hang or crash.
  */
 export function makeInputs(dir) {
   fs.mkdirSync(dir, { recursive: true });
@@ -68,6 +71,12 @@ export function makeInputs(dir) {
   nanSignal[2000] = NaN;
   nanSignal[3000] = Infinity;
   const good = wav([tone(44100, 44100, 440)], 44100);
+  const flac = fs.readFileSync(path.join(FIXTURES, 'ambi_choir.flac'));
+  const ogg = fs.readFileSync(path.join(FIXTURES, 'dong01.ogg'));
+  // A header that claims ~2 GB of samples in front of one second of them.
+  const liar = wav([tone(44100, 44100, 440)], 44100);
+  liar.writeUInt32LE(0x7fff_fff0, 40);
+  liar.writeUInt32LE(0x7fff_fff0 + 36, 4);
   const cases = [
     { name: 'empty.wav', bytes: Buffer.alloc(0), valid: false, what: 'an empty file' },
     {
@@ -88,6 +97,31 @@ export function makeInputs(dir) {
       what: '8 channels',
     },
     { name: 'hires-192k.wav', bytes: wav([tone(96000, 192000, 1000)], 192000), valid: true, what: '192 kHz' },
+    { name: 'no-samples.wav', bytes: wav([new Float64Array(0)], 44100), valid: false, what: 'a WAV header with 0 samples' },
+    { name: 'short-551.wav', bytes: wav([tone(551, 22050, 440)], 22050), valid: true, what: '551 samples' },
+    { name: 'phone-8k.wav', bytes: wav([tone(16000, 8000, 440)], 8000), valid: true, what: '8 kHz' },
+    {
+      name: 'dc-offset.wav',
+      bytes: wav([tone(22050, 22050, 440, 0.2).map((v) => v + 0.6)], 22050),
+      valid: true,
+      what: 'a large DC offset',
+    },
+    {
+      name: 'clipped.wav',
+      bytes: wav([tone(22050, 22050, 440, 4)], 22050),
+      valid: true,
+      what: 'a tone clipped hard at full scale',
+    },
+    { name: 'choir-named.wav', bytes: flac, valid: true, what: 'a FLAC file named .wav (decoded by content)' },
+    { name: 'truncated.flac', bytes: flac.subarray(0, 60), valid: false, what: 'a FLAC cut inside its header' },
+    {
+      name: 'corrupt.flac',
+      bytes: Buffer.concat([flac.subarray(0, 8192), noiseBytes(16384, 7)]),
+      valid: null,
+      what: 'a FLAC whose frames turn to noise after 8 KB',
+    },
+    { name: 'truncated.ogg', bytes: ogg.subarray(0, 100), valid: false, what: 'an Ogg cut inside its first page' },
+    { name: 'liar-2gb.wav', bytes: liar, valid: null, what: 'a WAV header claiming 2 GB in front of 1 s of samples' },
   ];
   return cases.map(({ name, bytes, valid, what }) => {
     const file = path.join(dir, name);

@@ -97,7 +97,7 @@ test('offline after one visit: reload with the network off, text and audio queri
   }
 });
 
-test('a rebuilt app is offered as an update; after "Reload" the new build is served, with no mix', async () => {
+test('a rebuilt app is offered as an update; after "Reload" the new build is served, with no mix and the library kept', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-update-'));
   fs.cpSync(DIST, dir, { recursive: true });
   const server = await startServer(dir);
@@ -107,10 +107,15 @@ test('a rebuilt app is offered as an update; after "Reload" the new build is ser
     const v1 = await version(page);
     const credits = () => page.evaluate(async () => (await fetch('pkg/CREDITS.md')).text());
     const before = await credits();
+    // The user's library must survive the new version.
+    await page.setInputFiles('[data-testid=library-add]', fixture('elec_chime.wav'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=library-count]')?.textContent === '1', null, {
+      timeout: 60_000,
+    });
 
     // A rebuild with one changed asset: new content, a new precache list and version.
     fs.appendFileSync(path.join(dir, 'pkg', 'CREDITS.md'), '\nRebuilt for the update test.\n');
-    execFileSync('node', [path.join(ROOT, 'scripts', 'pwa', 'precache.mjs'), dir]);
+    execFileSync('node', [path.join(ROOT, 'scripts', 'postbuild.mjs'), dir]);
 
     // The next visit still runs the old build (no mix) and offers the new one.
     await page.reload();
@@ -129,6 +134,12 @@ test('a rebuilt app is offered as an update; after "Reload" the new build is ser
     assert.deepEqual(caches.filter((n) => !n.startsWith('earshot-previews-')), [`earshot-${v2}`]);
     await textSearch(page, 'dog');
     assert.equal((await results(page)).length, 20);
+    await page.waitForFunction(() => document.querySelector('[data-testid=library-count]')?.textContent === '1');
+    assert.deepEqual(
+      await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name)),
+      ['elec_chime.wav'],
+      'the library survived the update',
+    );
     assert.deepEqual(page.errors, []);
   } finally {
     await browser.close();

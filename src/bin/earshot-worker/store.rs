@@ -25,9 +25,7 @@ fn reason(e: &idb::Error) -> String {
 }
 
 pub async fn open() -> Result<Database, String> {
-    let unavailable = |why: String| {
-        format!("Your library is not available in this browser window ({why}); searching the bundled sounds still works.")
-    };
+    let unavailable = |why: String| earshot_web::library::unavailable(&why);
     let factory = Factory::new().map_err(|e| unavailable(e.to_string()))?;
     let mut request = factory
         .open(DB_NAME, Some(DB_VERSION))

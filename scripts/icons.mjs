@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Renders pwa/icon.svg to the PNG icons of the web manifest (192 and 512 px) with headless
-// Chromium. Run once after changing the SVG: `node scripts/pwa/icons.mjs`; the PNGs are committed.
+// Chromium. Run once after changing the SVG: `node scripts/icons.mjs`; the PNGs are committed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,22 +1,48 @@
 #!/usr/bin/env node
-// Writes this build's precache list into the service worker, after trunk's hashed build.
+// After trunk's hashed build (a post_build hook, see Trunk.toml):
 //
-//   node scripts/pwa/precache.mjs [DIR]
+//   node scripts/postbuild.mjs [DIR]
 //
-// DIR defaults to $TRUNK_STAGING_DIR (trunk runs this as a post_build hook, see Trunk.toml), else
-// dist/. The version is a hash of every shipped file's name and bytes, so any changed asset gives a
-// new service worker and a new cache; index.html gets <meta name="earshot-version">. Idempotent:
-// running it twice on the same files gives the same output. Builds without pwa/sw.js (the bench
-// page) are left alone.
+// 1. The Content-Security-Policy allows no inline script, so trunk's inline start-up module is
+//    moved into its own file, `boot-<hash>.js`, loaded with <script type="module" src>.
+// 2. This build's precache list is written into the service worker. The version is a hash of every
+//    shipped file's name and bytes, so any changed asset gives a new service worker and a new
+//    cache; index.html gets <meta name="earshot-version">.
+//
+// DIR defaults to $TRUNK_STAGING_DIR, else dist/. Idempotent: running it twice on the same files
+// gives the same output. Builds without pwa/sw.js (the bench page) get step 1 only.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const dir = path.resolve(process.argv[2] ?? process.env.TRUNK_STAGING_DIR ?? 'dist');
 const swPath = path.join(dir, 'sw.js');
+
+// ---------- 1. no inline script ----------
+const INLINE_MODULE = /<script type="module">\n?([\s\S]*?)<\/script>/g;
+for (const page of fs.readdirSync(dir).filter((f) => f.endsWith('.html'))) {
+  const file = path.join(dir, page);
+  const html = fs.readFileSync(file, 'utf8');
+  const out = html.replace(INLINE_MODULE, (_, code) => {
+    const name = `boot-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`;
+    fs.writeFileSync(path.join(dir, name), code);
+    const integrity = `sha384-${crypto.createHash('sha384').update(code).digest('base64')}`;
+    return `<script type="module" src="/${name}" integrity="${integrity}"></script>`;
+  });
+  if (/<script(?![^>]*\bsrc=)[^>]*>/.test(out)) {
+    console.error(`postbuild: ${page} still has an inline script, which the CSP would block`);
+    process.exit(2);
+  }
+  if (out !== html) {
+    fs.writeFileSync(file, out);
+    console.log(`postbuild: ${page}: start-up script moved to its own file`);
+  }
+}
+
+// ---------- 2. the service worker's precache list ----------
 const htmlPath = path.join(dir, 'index.html');
 if (!fs.existsSync(swPath) || !fs.existsSync(htmlPath)) {
-  console.log(`precache: no sw.js and index.html in ${dir}; nothing to do`);
+  console.log(`postbuild: no sw.js and index.html in ${dir}; no precache list`);
   process.exit(0);
 }
 
@@ -45,7 +71,7 @@ function digest(files, read) {
 const html = fs.readFileSync(htmlPath, 'utf8').replace(VERSION_META, '');
 const sw = fs.readFileSync(swPath, 'utf8');
 if (!BUILD_LINE.test(sw)) {
-  console.error('precache: sw.js has no `const BUILD = … // @BUILD@` line');
+  console.error('postbuild: sw.js has no `const BUILD = … // @BUILD@` line');
   process.exit(2);
 }
 const read = (f) => (f === 'index.html' ? html : fs.readFileSync(path.join(dir, f)));
