@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use earshot_core::features::Frames;
 use earshot_web::analysis;
-use earshot_web::batch::Batch;
+use earshot_web::batch::{is_sound_file, skipped_text, Batch};
 use earshot_web::export;
 use earshot_web::layout::{self, Frame};
 use earshot_web::protocol::{
@@ -25,6 +25,7 @@ use web_sys::{Blob, File, HtmlElement, HtmlInputElement};
 use crate::client::Client;
 use crate::decode::{self, FALLBACK_RATE, RECORDING_RATE};
 use crate::draw;
+use crate::folder;
 use crate::player;
 use crate::pool::Indexer;
 use crate::record::Recorder;
@@ -397,6 +398,25 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    // A folder's contents: only what looks like sound is tried; the rest is named in a note.
+    let library_note = RwSignal::new(String::new());
+    let add_folder_files = {
+        let add_to_library = add_to_library.clone();
+        move |files: Vec<File>, unreadable: Vec<String>| {
+            let (sounds, other): (Vec<File>, Vec<File>) = files
+                .into_iter()
+                .partition(|f| is_sound_file(&f.name(), &f.type_()));
+            let mut skipped: Vec<String> = other.iter().map(File::name).collect();
+            skipped.extend(unreadable);
+            library_note.set(skipped_text(&skipped, 5));
+            if sounds.is_empty() {
+                error.set(Some("No sound files in that folder.".to_owned()));
+            } else {
+                add_to_library(sounds);
+            }
+        }
+    };
+
     // Playback of previews.
     let play_item = {
         let base = base.clone();
@@ -551,9 +571,23 @@ pub fn App() -> impl IntoView {
     // One file: a query. Several: added to the library.
     let _ = window_event_listener(ev::drop, {
         let add_to_library = add_to_library.clone();
+        let add_folder_files = add_folder_files.clone();
         move |ev| {
             ev.prevent_default();
             dragging.set(false);
+            // Folders: walked after the event (their entries must be taken during it).
+            if let Some(entries) = ev
+                .data_transfer()
+                .as_ref()
+                .and_then(folder::dropped_folders)
+            {
+                let add_folder_files = add_folder_files.clone();
+                spawn_local(async move {
+                    let (files, unreadable) = folder::files_under(entries).await;
+                    add_folder_files(files, unreadable);
+                });
+                return;
+            }
             let files = ev
                 .data_transfer()
                 .and_then(|dt| dt.files())
@@ -944,7 +978,12 @@ pub fn App() -> impl IntoView {
         move |ev: ev::Event| {
             let input: HtmlInputElement = event_target(&ev);
             if let Some(list) = input.files() {
-                add_to_library(files_of(&list));
+                if input.webkitdirectory() {
+                    add_folder_files(files_of(&list), Vec::new());
+                } else {
+                    library_note.set(String::new());
+                    add_to_library(files_of(&list));
+                }
             }
             input.set_value("");
         }
@@ -1256,6 +1295,7 @@ pub fn App() -> impl IntoView {
                             <button type="button" class="small" data-testid="library-cancel" on:click=on_library_cancel>"Cancel"</button>
                         </div>
                     </Show>
+                    <p class="library-note" data-testid="library-note" hidden=move || library_note.with(String::is_empty)>{move || library_note.get()}</p>
                     <ul class="failures" data-testid="library-failures" aria-label="Files that could not be added">{failures}</ul>
                     <ul class="library-list" aria-label="Newest sounds in your library">{library_items}</ul>
                 </section>

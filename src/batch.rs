@@ -4,6 +4,49 @@
 /// Embedded sounds are stored in groups of this many (one IndexedDB transaction each).
 pub const STORE_EVERY: usize = 25;
 
+/// File name extensions of sounds earshot can read (its own decoder, or the browser's).
+const SOUND_EXTENSIONS: [&str; 14] = [
+    "wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "m4a", "aac", "aif", "aiff", "aifc",
+    "webm", "caf",
+];
+
+/// Whether a file found inside a folder is worth trying as a sound: not hidden, and an audio MIME
+/// type or a sound file extension. (Files chosen or dropped one by one are always tried.)
+pub fn is_sound_file(name: &str, mime: &str) -> bool {
+    if name.starts_with('.') {
+        return false;
+    }
+    if mime.starts_with("audio/") {
+        return true;
+    }
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| SOUND_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// "Skipped 2 files that are not sounds: cover.jpg, notes.txt." (at most `shown` names).
+pub fn skipped_text(names: &[String], shown: usize) -> String {
+    match names.len() {
+        0 => String::new(),
+        n => {
+            let mut list = names
+                .iter()
+                .take(shown)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if n > shown {
+                list.push_str(&format!(" and {} more", n - shown));
+            }
+            let files = if n == 1 {
+                "file that is not a sound"
+            } else {
+                "files that are not sounds"
+            };
+            format!("Skipped {n} {files}: {list}.")
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub total: usize,
@@ -102,5 +145,39 @@ mod tests {
         let mut b = Batch::new(1000, 0.0);
         b.succeeded();
         assert_eq!(b.text(1000.0), "1 of 1000 sounds · about 17 min left");
+    }
+
+    #[test]
+    fn folder_contents_are_filtered_to_sounds() {
+        assert!(is_sound_file("rain.WAV", ""));
+        assert!(is_sound_file("take 3.flac", "audio/flac"));
+        assert!(
+            is_sound_file("voice", "audio/webm"),
+            "an audio MIME type without extension"
+        );
+        assert!(is_sound_file("memo.m4a", ""));
+        assert!(!is_sound_file("cover.jpg", "image/jpeg"));
+        assert!(!is_sound_file("notes.txt", "text/plain"));
+        assert!(!is_sound_file(".DS_Store", ""));
+        assert!(
+            !is_sound_file("._rain.wav", "audio/wav"),
+            "macOS resource forks are hidden files"
+        );
+        assert!(!is_sound_file("README", ""));
+        assert!(!is_sound_file("wav", ""), "a bare word is not an extension");
+    }
+
+    #[test]
+    fn skipped_files_are_summarised() {
+        assert_eq!(skipped_text(&[], 3), "");
+        assert_eq!(
+            skipped_text(&["cover.jpg".into()], 3),
+            "Skipped 1 file that is not a sound: cover.jpg."
+        );
+        let names: Vec<String> = (1..=5).map(|i| format!("f{i}.txt")).collect();
+        assert_eq!(
+            skipped_text(&names, 3),
+            "Skipped 5 files that are not sounds: f1.txt, f2.txt, f3.txt and 2 more."
+        );
     }
 }

@@ -7,6 +7,7 @@ mod client;
 mod decode;
 mod draw;
 mod envelope;
+mod folder;
 mod player;
 mod pool;
 mod record;
