@@ -2,6 +2,8 @@
 //! audio and "find similar" queries with the core's [`Engine`] (the same calls as
 //! `earshot search`, so the browser and the CLI rank identically). Tested natively.
 
+use std::sync::OnceLock;
+
 use earshot_core::decode::Decoded;
 use earshot_core::index::Index;
 use earshot_core::map::Projection;
@@ -18,10 +20,14 @@ use crate::protocol::{
 /// Library sounds listed on the page (the newest).
 pub const RECENT: usize = 50;
 
+/// The 2-D map and every bundled item's point on it.
+type Map = (Projection, Vec<[f32; 2]>);
+
 pub struct Service {
     engine: Engine,
-    map: Projection,
-    points: Vec<[f32; 2]>,
+    /// The 2-D map and every item's point on it: fitted on first use (a catalog or an answer),
+    /// so workers that only embed library sounds never pay for it.
+    map: OnceLock<Result<Map, String>>,
     pub library: Library,
 }
 
@@ -41,16 +47,29 @@ impl Service {
             Vocabulary::from_bytes(vocab).map_err(|e| broken("vocabulary (vocab.bin)", &e))?;
         let index = Index::from_bytes(index).map_err(|e| broken("index (index.bin)", &e))?;
         let engine = Engine::new(model, vocab, index).map_err(|e| broken("search engine", &e))?;
-        let vectors = engine.index.vectors();
-        let map = Projection::fit(vectors, engine.index.dim).map_err(|e| broken("map", &e))?;
-        let points = map.project_all(vectors).map_err(|e| broken("map", &e))?;
         let library = Library::new(engine.index.dim);
         Ok(Self {
             engine,
-            map,
-            points,
+            map: OnceLock::new(),
             library,
         })
+    }
+
+    /// The map and the items' points (fitted the first time).
+    fn map(&self) -> Result<&Map, String> {
+        self.map
+            .get_or_init(|| {
+                let vectors = self.engine.index.vectors();
+                let broken = |e: &dyn std::fmt::Display| {
+                    analysis::sentence(&format!("The map of the sounds could not be made: {e}"))
+                };
+                let map =
+                    Projection::fit(vectors, self.engine.index.dim).map_err(|e| broken(&e))?;
+                let points = map.project_all(vectors).map_err(|e| broken(&e))?;
+                Ok((map, points))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Number of classes (for [`Service::warm`]).
@@ -71,14 +90,15 @@ impl Service {
         self.engine.index.is_empty()
     }
 
-    pub fn catalog(&self) -> Catalog {
+    pub fn catalog(&self) -> Result<Catalog, String> {
+        let (_, points) = self.map()?;
         let classes = self.engine.classes.clone();
         let items = self
             .engine
             .index
             .items
             .iter()
-            .zip(&self.points)
+            .zip(points)
             .map(|(it, p)| ItemView {
                 id: it.id.clone(),
                 label: it.label.clone(),
@@ -90,11 +110,11 @@ impl Service {
                 y: p[1],
             })
             .collect();
-        Catalog {
+        Ok(Catalog {
             items,
             classes,
             vocabulary_words: self.engine.vocab.len(),
-        }
+        })
     }
 
     /// A free-text query. The message for a query with no known word names the words.
@@ -235,7 +255,8 @@ impl Service {
         scope: Scope,
     ) -> Result<AnswerView, String> {
         let point = self
-            .map
+            .map()?
+            .0
             .project(&a.embedding)
             .map_err(|e| analysis::sentence(&e.to_string()))?;
         let named = |v: Vec<earshot_core::search::Ranked>| {
@@ -307,9 +328,25 @@ mod tests {
     }
 
     #[test]
+    fn the_map_is_fitted_on_first_use_only() {
+        let s = shipped();
+        assert!(
+            s.map.get().is_none(),
+            "loading alone fits no map (embed-only workers)"
+        );
+        let first = s.catalog().unwrap();
+        assert!(s.map.get().is_some());
+        let again = s.catalog().unwrap();
+        assert_eq!(
+            first.items[7].x, again.items[7].x,
+            "fitted once, the same points"
+        );
+    }
+
+    #[test]
     fn text_query_dog_finds_dogs_and_places_them_on_the_map() {
         let s = shipped();
-        let cat = s.catalog();
+        let cat = s.catalog().unwrap();
         assert_eq!(cat.items.len(), s.len());
         assert!(cat.vocabulary_words >= 50_000);
         let a = s.text("dog", 20, Scope::Bundled).unwrap();
@@ -345,7 +382,7 @@ mod tests {
         assert!((a.results[0].score - 1.0).abs() < 1e-6);
         assert_eq!(a.from_item, Some(42));
         // Its point is the item's own map position.
-        let cat = s.catalog();
+        let cat = s.catalog().unwrap();
         assert!((a.point[0] - cat.items[42].x).abs() < 1e-4);
         assert!(s.item(s.len(), 5, Scope::Bundled).is_err());
     }

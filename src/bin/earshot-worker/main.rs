@@ -185,13 +185,15 @@ async fn load(id: u32, base: String, embed_only: bool) {
         return fail_load(id, "Could not download the assets.".into());
     };
     let model = String::from_utf8_lossy(model);
-    match Service::load(&model, vocab, index) {
-        Ok(s) => {
-            let catalog = if embed_only {
-                Catalog::default()
-            } else {
-                s.catalog()
-            };
+    match Service::load(&model, vocab, index).and_then(|s| {
+        let catalog = if embed_only {
+            Catalog::default()
+        } else {
+            s.catalog()?
+        };
+        Ok((s, catalog))
+    }) {
+        Ok((s, catalog)) => {
             SERVICE.with(|c| *c.borrow_mut() = Some(s));
             web_sys::console::info_1(
                 &format!("earshot: assets ready in {:.0} ms", now() - t0).into(),
