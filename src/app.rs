@@ -234,7 +234,29 @@ pub fn App() -> impl IntoView {
             }
         });
     };
-    let on_reply = move |id: u32, response: Response, arrays: Vec<Float32Array>| match response {
+    // The object URL of the library sound playing (revoked when the next one starts).
+    let mine_url = StoredValue::new_local(None::<String>);
+    let play_mine_blob = move |blob: Option<Blob>| {
+        let url = blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
+        match (url, audio_ref.get_untracked()) {
+            (Some(url), Some(audio)) => {
+                if let Some(old) = mine_url.get_value() {
+                    let _ = web_sys::Url::revoke_object_url(&old);
+                }
+                mine_url.set_value(Some(url.clone()));
+                playing.set(None);
+                if let Err(msg) = player::play(&audio, &url) {
+                    error.set(Some(msg));
+                }
+            }
+            _ => error.set(Some("This sound could not be played.".to_owned())),
+        }
+    };
+    let on_reply = move |id: u32, response: Response, values: Vec<JsValue>| match response {
+        Response::LibraryAudio { .. } => {
+            library_busy.set(false);
+            play_mine_blob(values.first().and_then(|v| v.clone().dyn_into().ok()));
+        }
         Response::Started => {}
         Response::Progress { loaded, total } => progress.set((loaded, total)),
         Response::Ready(c) => {
@@ -259,6 +281,7 @@ pub fn App() -> impl IntoView {
             }
             status.set(String::new());
             error.set(None);
+            let arrays = crate::client::floats(&values);
             clip.set(a.clip.clone().map(|f| Rc::new(clip_view(f, &arrays))));
             cursor.set(None);
             answer.set(Some(Arc::new(a)));
@@ -389,9 +412,11 @@ pub fn App() -> impl IntoView {
     let indexer = Indexer::new(base.clone(), batch, move |metas, arrays| {
         send_library(Request::LibraryAdd { metas }, &arrays);
     });
+    let keep_audio = RwSignal::new(true);
     let add_to_library = {
         let indexer = indexer.clone();
         move |files: Vec<File>| {
+            indexer.keep_audio(keep_audio.get_untracked());
             if let Err(msg) = indexer.add(files) {
                 error.set(Some(msg));
             }
@@ -746,7 +771,27 @@ pub fn App() -> impl IntoView {
                                 aria-label=format!("{}. {} from your library (sounds like {label}), similarity {:.2}", rank + 1, m.name, r.score)
                                 on:focus=move |_| cursor.set(Some(rank))
                             >
-                                <span class="play mine-badge" aria-hidden="true">"★"</span>
+                                {if m.audio {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="play"
+                                            data-testid="play"
+                                            data-library="1"
+                                            tabindex="-1"
+                                            aria-label=format!("Play {}", m.name)
+                                            on:click=move |e: ev::MouseEvent| {
+                                                e.stop_propagation();
+                                                send_library(Request::LibraryAudio { key }, &[]);
+                                            }
+                                        >
+                                            "▶"
+                                        </button>
+                                    }
+                                    .into_any()
+                                } else {
+                                    view! { <span class="play mine-badge" aria-hidden="true">"★"</span> }.into_any()
+                                }}
                                 <span class="rank" aria-hidden="true">{rank + 1}</span>
                                 <span class="what">
                                     <span class="label">{m.name.clone()}</span>
@@ -1282,6 +1327,17 @@ pub fn App() -> impl IntoView {
                         <label class="button file-button secondary">
                             <input type="file" multiple=true prop:webkitdirectory=true data-testid="library-add-folder" aria-label="Add a folder of sounds to your library" on:change=on_library_pick />
                             <span aria-hidden="true">"Add a folder"</span>
+                        </label>
+                        <label class="keep">
+                            "Keep "
+                            <select
+                                data-testid="library-keep"
+                                aria-label="What to keep of each added sound"
+                                on:change=move |ev| keep_audio.set(event_target_value(&ev) == "audio")
+                            >
+                                <option value="audio" selected=true>"the sound file (playable)"</option>
+                                <option value="fingerprint">"only its fingerprint (smaller)"</option>
+                            </select>
                         </label>
                     </div>
                     <Show when=indexing>

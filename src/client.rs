@@ -14,7 +14,15 @@ use web_sys::{MessageEvent, Worker};
 /// Written by trunk next to the page (`data-type="worker"` with `data-loader-shim`).
 pub const WORKER_SCRIPT: &str = "./earshot-worker_loader.js";
 
-type OnReply = Box<dyn Fn(u32, Response, Vec<Float32Array>)>;
+type OnReply = Box<dyn Fn(u32, Response, Vec<JsValue>)>;
+
+/// The typed arrays among a reply's values.
+pub fn floats(values: &[JsValue]) -> Vec<Float32Array> {
+    values
+        .iter()
+        .filter_map(|a| a.clone().dyn_into().ok())
+        .collect()
+}
 
 struct Shared {
     started: bool,
@@ -29,9 +37,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn start(
-        on_reply: impl Fn(u32, Response, Vec<Float32Array>) + 'static,
-    ) -> Result<Self, String> {
+    pub fn start(on_reply: impl Fn(u32, Response, Vec<JsValue>) + 'static) -> Result<Self, String> {
         let worker = Worker::new(WORKER_SCRIPT)
             .map_err(|_| "This browser could not start earshot's search worker.".to_owned())?;
         let shared = Rc::new(RefCell::new(Shared {
@@ -44,8 +50,7 @@ impl Client {
             let worker = worker.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
                 let (id, json, arrays) = envelope::unpack(&ev.data());
-                let arrays: Vec<Float32Array> =
-                    arrays.iter().filter_map(|a| a.dyn_into().ok()).collect();
+                let arrays: Vec<JsValue> = arrays.iter().collect();
                 let response = protocol::decode_response(&json)
                     .unwrap_or_else(|message| Response::Error { message });
                 if response == Response::Started {

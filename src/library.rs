@@ -28,6 +28,9 @@ pub struct Meta {
     /// Milliseconds since the epoch.
     #[serde(default)]
     pub added: f64,
+    /// The sound file itself is kept (and can be played); otherwise only its embedding.
+    #[serde(default)]
+    pub audio: bool,
 }
 
 impl Meta {
@@ -251,6 +254,8 @@ pub fn parse_export(json: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, Str
             check_embedding(&v, dim).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
             let mut meta = it.meta.cleaned();
             meta.key = 0;
+            // Exports carry no audio.
+            meta.audio = false;
             Ok((meta, v))
         })
         .collect()
@@ -284,6 +289,7 @@ mod tests {
             label: "Bark".into(),
             tags: vec![],
             added: 1.0,
+            audio: false,
         }
     }
 

@@ -25,7 +25,9 @@ struct State {
     idle: Vec<bool>,
     queue: VecDeque<File>,
     in_flight: HashMap<(usize, u32), File>,
-    staged: Vec<(Meta, Float32Array)>,
+    staged: Vec<(Meta, Float32Array, Option<File>)>,
+    /// Keep each sound file in the library (else only its embedding).
+    keep_audio: bool,
 }
 
 #[derive(Clone)]
@@ -61,11 +63,17 @@ impl Indexer {
                 queue: VecDeque::new(),
                 in_flight: HashMap::new(),
                 staged: Vec::new(),
+                keep_audio: false,
             })),
             batch,
             on_store: Rc::new(on_store),
             base,
         }
+    }
+
+    /// Whether sounds added from now on keep their audio file.
+    pub fn keep_audio(&self, keep: bool) {
+        self.state.borrow_mut().keep_audio = keep;
     }
 
     /// Queue `files`; the batch grows if one is running.
@@ -111,7 +119,9 @@ impl Indexer {
         }
         for k in 0..pool_size() {
             let me = self.clone();
-            let client = Client::start(move |id, resp, arrays| me.on_reply(k, id, resp, arrays))?;
+            let client = Client::start(move |id, resp, values| {
+                me.on_reply(k, id, resp, crate::client::floats(&values))
+            })?;
             client.send(
                 &Request::Load {
                     base: self.base.clone(),
@@ -173,11 +183,13 @@ impl Indexer {
             return;
         };
         match resp {
-            Response::Embedded { meta } => {
+            Response::Embedded { mut meta } => {
                 let full = {
                     let mut s = self.state.borrow_mut();
                     if let Some(e) = arrays.into_iter().next() {
-                        s.staged.push((meta, e));
+                        meta.audio = s.keep_audio;
+                        let kept = s.keep_audio.then_some(file);
+                        s.staged.push((meta, e, kept));
                     }
                     s.staged.len() >= STORE_EVERY
                 };
@@ -227,8 +239,16 @@ impl Indexer {
         if staged.is_empty() {
             return;
         }
-        let (metas, arrays): (Vec<Meta>, Vec<JsValue>) =
-            staged.into_iter().map(|(m, e)| (m, e.into())).unzip();
+        // The embeddings, then the kept files (in the same order as their sounds).
+        let mut files = Vec::new();
+        let (metas, mut arrays): (Vec<Meta>, Vec<JsValue>) = staged
+            .into_iter()
+            .map(|(m, e, f)| {
+                files.extend(f.map(JsValue::from));
+                (m, e.into())
+            })
+            .unzip();
+        arrays.extend(files);
         (self.on_store)(metas, arrays);
     }
 

@@ -110,6 +110,10 @@ pub enum Request {
     LibraryImport {
         json: String,
     },
+    /// The kept audio of library sound `key` (answered with `LibraryAudio` and the Blob).
+    LibraryAudio {
+        key: u64,
+    },
 }
 
 /// Worker → page.
@@ -137,6 +141,10 @@ pub enum Response {
     Library(LibraryState),
     Exported {
         json: String,
+    },
+    /// Library sound `key`'s audio file: the one array is its Blob.
+    LibraryAudio {
+        key: u64,
     },
     Error {
         message: String,

@@ -208,6 +208,7 @@ impl Service {
             label,
             tags: Vec::new(),
             added: 0.0,
+            audio: false,
         }
         .cleaned();
         Ok((meta, embedding))

@@ -40,6 +40,7 @@ fn library(n: usize, rng: &mut Lcg) -> Library {
             label: "Synthetic".into(),
             tags: Vec::new(),
             added: 0.0,
+            audio: false,
         };
         let _ = lib.insert(meta, &v);
     }

@@ -9,8 +9,9 @@ use earshot_web::protocol::{Request, Response};
 use idb::Database;
 use js_sys::{Array, Float32Array};
 use wasm_bindgen::JsCast;
+use web_sys::Blob;
 
-use crate::{fail, post, store, with_service};
+use crate::{fail, post, post_values, store, with_service};
 
 thread_local! {
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
@@ -36,7 +37,7 @@ fn state(id: u32, added: usize) {
 }
 
 /// Stores `items` (one transaction), then adds them to the searched library.
-async fn add(id: u32, items: Vec<(Meta, Vec<f32>)>) {
+async fn add(id: u32, items: Vec<(Meta, Vec<f32>, Option<Blob>)>) {
     let db = match database().await {
         Ok(db) => db,
         Err(m) => return fail(id, m),
@@ -45,7 +46,7 @@ async fn add(id: u32, items: Vec<(Meta, Vec<f32>)>) {
         Ok(keys) => {
             let n = items.len();
             with_service(|s| {
-                for ((mut meta, emb), key) in items.into_iter().zip(keys) {
+                for ((mut meta, emb, _), key) in items.into_iter().zip(keys) {
                     meta.key = key;
                     let point = s.tag_point(&meta.tags);
                     if s.library.insert(meta, &emb).is_ok() {
@@ -84,12 +85,22 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
             }
         }
         Request::LibraryAdd { metas } => {
+            // One embedding per sound, then the audio files of those that keep theirs.
             let embeddings: Vec<Vec<f32>> = arrays
                 .iter()
                 .filter_map(|a| a.dyn_into::<Float32Array>().ok())
                 .map(|a| a.to_vec())
                 .collect();
-            if embeddings.len() != metas.len() || embeddings.iter().any(|e| e.len() != dim) {
+            let mut files = arrays
+                .iter()
+                .filter_map(|a| a.dyn_into::<Blob>().ok())
+                .collect::<Vec<_>>()
+                .into_iter();
+            let kept = metas.iter().filter(|m| m.audio).count();
+            if embeddings.len() != metas.len()
+                || embeddings.iter().any(|e| e.len() != dim)
+                || files.len() != kept
+            {
                 return fail(
                     id,
                     "Could not add the sounds: their embeddings are damaged.".into(),
@@ -102,15 +113,30 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                 .map(|(m, e)| {
                     let mut m = m.cleaned();
                     m.added = added;
-                    (m, e)
+                    let file = if m.audio { files.next() } else { None };
+                    (m, e, file)
                 })
                 .collect();
             add(id, items).await;
         }
         Request::LibraryImport { json } => match parse_export(&json, dim) {
-            Ok(items) => add(id, items).await,
+            Ok(items) => add(id, items.into_iter().map(|(m, e)| (m, e, None)).collect()).await,
             Err(m) => fail(id, m),
         },
+        Request::LibraryAudio { key } => {
+            let found = match database().await {
+                Ok(db) => store::audio(&db, key).await,
+                Err(m) => Err(m),
+            };
+            match found {
+                Ok(Some(blob)) => post_values(id, &Response::LibraryAudio { key }, &[blob.into()]),
+                Ok(None) => fail(
+                    id,
+                    "Only the fingerprint of that sound was kept, not its audio.".into(),
+                ),
+                Err(m) => fail(id, m),
+            }
+        }
         Request::LibraryDelete { key } => {
             let done = match database().await {
                 Ok(db) => store::delete(&db, key).await,

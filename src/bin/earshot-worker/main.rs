@@ -44,7 +44,12 @@ fn now() -> f64 {
 /// Post `{id, json, arrays}`; the arrays' buffers are moved to the page.
 pub(crate) fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
     let arrays: Vec<JsValue> = arrays.iter().map(JsValue::from).collect();
-    let (msg, transfer) = envelope::pack(id, &protocol::encode(response), &arrays);
+    post_values(id, response, &arrays);
+}
+
+/// [`post`] with any cloneable values (a Blob) besides typed arrays.
+pub(crate) fn post_values(id: u32, response: &Response, arrays: &[JsValue]) {
+    let (msg, transfer) = envelope::pack(id, &protocol::encode(response), arrays);
     if scope().post_message_with_transfer(&msg, &transfer).is_err() {
         let _ = scope().post_message(&msg);
     }
@@ -319,7 +324,8 @@ fn answer(id: u32, req: Request, arrays: Array) {
             | Request::LibraryUpdate { .. }
             | Request::LibraryClear
             | Request::LibraryExport
-            | Request::LibraryImport { .. } => {
+            | Request::LibraryImport { .. }
+            | Request::LibraryAudio { .. } => {
                 let dim = service.dim();
                 spawn_local(library::handle(id, req, arrays, dim));
                 return;

@@ -1,6 +1,7 @@
-//! The library in IndexedDB (through the `idb` crate): one object store of sounds, each record
-//! `{meta: JSON text, embedding: Float32Array}` under an auto-increment key. Additions are one
-//! transaction per batch, so a failure (a full quota) leaves the earlier library untouched.
+//! The library in IndexedDB (through the `idb` crate): the store `sounds`, each record
+//! `{meta: JSON text, embedding: Float32Array}` under an auto-increment key, and the store `audio`
+//! with the kept sound files (Blobs) under the same keys. Additions are one transaction per
+//! batch, so a failure (a full quota) leaves the earlier library untouched.
 
 use earshot_web::library::Meta;
 use idb::{
@@ -8,11 +9,14 @@ use idb::{
 };
 use js_sys::{Float32Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Blob;
 
 pub const DB_NAME: &str = "earshot-library";
-/// Schema version. 1: store `sounds` (out-of-line auto-increment keys).
-pub const DB_VERSION: u32 = 1;
+/// Schema version. 1: store `sounds` (out-of-line auto-increment keys); 2: store `audio` (the
+/// kept sound files, keyed like `sounds`).
+pub const DB_VERSION: u32 = 2;
 const STORE: &str = "sounds";
+const AUDIO: &str = "audio";
 
 /// A sentence for an IndexedDB failure; a full quota and a blocked database get their own.
 fn reason(e: &idb::Error) -> String {
@@ -35,10 +39,15 @@ pub async fn open() -> Result<Database, String> {
             return;
         };
         let old = event.old_version().unwrap_or(0);
-        if old < 1 && !db.store_names().iter().any(|n| n == STORE) {
+        let has = |name: &str| db.store_names().iter().any(|n| n == name);
+        if old < 1 && !has(STORE) {
             let mut params = ObjectStoreParams::new();
             params.auto_increment(true);
             let _ = db.create_object_store(STORE, params);
+        }
+        // 1 → 2: sounds stay as they are (no audio kept for them).
+        if old < 2 && !has(AUDIO) {
+            let _ = db.create_object_store(AUDIO, ObjectStoreParams::new());
         }
         // Later versions migrate here, step by step from `old`.
     });
@@ -94,6 +103,30 @@ fn sounds(db: &Database, mode: TransactionMode) -> Result<(Transaction, ObjectSt
     Ok((tx, store))
 }
 
+/// A read-write transaction on both stores: (transaction, sounds, audio).
+fn both(db: &Database) -> Result<(Transaction, ObjectStore, ObjectStore), String> {
+    let tx = db
+        .transaction(&[STORE, AUDIO], TransactionMode::ReadWrite)
+        .map_err(|e| reason(&e))?;
+    let sounds = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let audio = tx.object_store(AUDIO).map_err(|e| reason(&e))?;
+    Ok((tx, sounds, audio))
+}
+
+/// Sound `key`'s kept audio file, if any.
+pub async fn audio(db: &Database, key: u64) -> Result<Option<Blob>, String> {
+    let tx = db
+        .transaction(&[AUDIO], TransactionMode::ReadOnly)
+        .map_err(|e| reason(&e))?;
+    let store = tx.object_store(AUDIO).map_err(|e| reason(&e))?;
+    let value = store
+        .get(JsValue::from(key as f64))
+        .map_err(|e| reason(&e))?
+        .await
+        .map_err(|e| reason(&e))?;
+    Ok(value.and_then(|v| v.dyn_into::<Blob>().ok()))
+}
+
 /// Commits `tx`; an aborted transaction (a full quota) is an error, and nothing was written.
 async fn commit(tx: Transaction) -> Result<(), String> {
     let done = tx
@@ -110,11 +143,15 @@ async fn commit(tx: Transaction) -> Result<(), String> {
     }
 }
 
-/// Adds `items` in one transaction; returns their keys. On failure nothing is written.
-pub async fn add_all(db: &Database, items: &[(Meta, Vec<f32>)]) -> Result<Vec<u64>, String> {
-    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
+/// Adds `items` (with their audio files where kept) in one transaction; returns their keys. On
+/// failure nothing is written.
+pub async fn add_all(
+    db: &Database,
+    items: &[(Meta, Vec<f32>, Option<Blob>)],
+) -> Result<Vec<u64>, String> {
+    let (tx, store, audio) = both(db)?;
     let mut requests = Vec::with_capacity(items.len());
-    for (meta, emb) in items {
+    for (meta, emb, _) in items {
         requests.push(
             store
                 .add(&record(meta, emb), None)
@@ -129,6 +166,23 @@ pub async fn add_all(db: &Database, items: &[(Meta, Vec<f32>)]) -> Result<Vec<u6
                 let _ = tx.abort();
                 return Err(reason(&e));
             }
+        }
+    }
+    // The files go in under the keys just given, in the same transaction.
+    let mut puts = Vec::new();
+    for ((_, _, blob), key) in items.iter().zip(&keys) {
+        if let Some(blob) = blob {
+            puts.push(
+                audio
+                    .put(blob, Some(&JsValue::from(*key as f64)))
+                    .map_err(|e| reason(&e))?,
+            );
+        }
+    }
+    for p in puts {
+        if let Err(e) = p.await {
+            let _ = tx.abort();
+            return Err(reason(&e));
         }
     }
     commit(tx).await?;
@@ -149,22 +203,25 @@ pub async fn put(db: &Database, meta: &Meta, embedding: &[f32]) -> Result<(), St
     commit(tx).await
 }
 
+/// Deletes sound `key` and its audio.
 pub async fn delete(db: &Database, key: u64) -> Result<(), String> {
-    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
-    store
-        .delete(JsValue::from(key as f64))
-        .map_err(|e| reason(&e))?
-        .await
-        .map_err(|e| reason(&e))?;
+    let (tx, store, audio) = both(db)?;
+    for s in [&store, &audio] {
+        s.delete(JsValue::from(key as f64))
+            .map_err(|e| reason(&e))?
+            .await
+            .map_err(|e| reason(&e))?;
+    }
     commit(tx).await
 }
 
 pub async fn clear(db: &Database) -> Result<(), String> {
-    let (tx, store) = sounds(db, TransactionMode::ReadWrite)?;
-    store
-        .clear()
-        .map_err(|e| reason(&e))?
-        .await
-        .map_err(|e| reason(&e))?;
+    let (tx, store, audio) = both(db)?;
+    for s in [&store, &audio] {
+        s.clear()
+            .map_err(|e| reason(&e))?
+            .await
+            .map_err(|e| reason(&e))?;
+    }
     commit(tx).await
 }

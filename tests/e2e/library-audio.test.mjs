@@ -1,0 +1,156 @@
+// Keeping the sound file in the library (or only its fingerprint), playing kept sounds from the
+// results, and the schema upgrade from a version-1 library (sounds only) to version 2 (+ audio).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import { onePagePerSuite, runAndRead, results } from './helpers.mjs';
+import { ROOT } from './server.mjs';
+
+const PREVIEWS = path.join(ROOT, 'pkg', 'previews');
+const [KEPT, PRINT] = fs.readdirSync(PREVIEWS).sort().filter((_, i) => i % 500 === 7).slice(0, 2);
+
+let page;
+let env;
+onePagePerSuite(['--autoplay-policy=no-user-gesture-required'], (p, e) => {
+  page = p;
+  env = e;
+});
+
+const waitCount = (p, n) =>
+  p.waitForFunction((n) => document.querySelector('[data-testid=library-count]')?.textContent === String(n), n, {
+    timeout: 60_000,
+  });
+
+/** Every record of an object store of the library database, read in the page. */
+const storeCount = (p, store) =>
+  p.evaluate(
+    (store) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('earshot-library');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction(store).objectStore(store).count();
+          req.onsuccess = () => {
+            db.close();
+            resolve(req.result);
+          };
+        };
+      }),
+    store,
+  );
+
+async function add(file, keep) {
+  const n = await page.$$eval('[data-testid=library-item]', (l) => l.length);
+  await page.selectOption('[data-testid=library-keep]', keep);
+  await page.setInputFiles('[data-testid=library-add]', path.join(PREVIEWS, file));
+  await waitCount(page, n + 1);
+}
+
+async function libraryResults(file) {
+  await page.selectOption('[data-testid=scope]', 'library');
+  await runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', path.join(PREVIEWS, file)));
+  return page.$$eval('[data-testid=result]', (l) =>
+    l.map((r) => ({ id: r.dataset.id, canPlay: !!r.querySelector('[data-testid=play][data-library]') })),
+  );
+}
+
+test('a kept sound plays from the results; a fingerprint-only one cannot', async () => {
+  await waitCount(page, 0);
+  await add(KEPT, 'audio');
+  await add(PRINT, 'fingerprint');
+  assert.equal(await storeCount(page, 'sounds'), 2);
+  assert.equal(await storeCount(page, 'audio'), 1, 'only the kept file is stored');
+  const rows = await libraryResults(KEPT);
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows.map((r) => r.canPlay), [true, false], 'the kept sound first, playable');
+  await page.locator('[data-testid=result]').first().locator('[data-testid=play]').click();
+  await page.waitForFunction(() => {
+    const a = document.querySelector('[data-testid=player]');
+    return a.src.startsWith('blob:') && !a.paused && a.currentTime > 0.05;
+  }, null, { timeout: 20_000 });
+  await page.keyboard.press('Escape');
+});
+
+test('renaming keeps the audio; deleting removes it', async () => {
+  const item = page.locator(`[data-testid=library-item][data-name="${KEPT}"]`);
+  await item.locator('[data-testid=library-edit]').click();
+  await page.fill('[data-testid=library-name]', 'my kept sound.ogg');
+  await page.click('[data-testid=library-save]');
+  await page.waitForSelector('[data-testid=library-item][data-name="my kept sound.ogg"]');
+  assert.equal(await storeCount(page, 'audio'), 1);
+  const rows = await libraryResults(KEPT);
+  assert.equal(rows[0].canPlay, true, 'still playable after renaming');
+  page.once('dialog', (d) => d.accept());
+  await page.locator('[data-testid=library-item][data-name="my kept sound.ogg"] [data-testid=library-delete]').click();
+  await waitCount(page, 1);
+  assert.equal(await storeCount(page, 'audio'), 0);
+  assert.equal(await storeCount(page, 'sounds'), 1);
+  await page.selectOption('[data-testid=scope]', 'bundled');
+});
+
+test('a version-1 library (sounds only) is upgraded in place and keeps its sounds', async () => {
+  // The remaining sound's record, as version 1 stored it.
+  const record = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open('earshot-library');
+        open.onsuccess = () => {
+          const req = open.result.transaction('sounds').objectStore('sounds').getAll();
+          req.onsuccess = () => {
+            const r = req.result[0];
+            open.result.close();
+            resolve({ meta: r.meta, embedding: Array.from(r.embedding) });
+          };
+        };
+      }),
+  );
+  const context = await env.browser.newContext();
+  try {
+    const p = await context.newPage();
+    // Same origin, before the app ever runs there: write a version-1 database by hand.
+    await p.goto(`${env.server.url}pkg/CREDITS.md`);
+    await p.evaluate(
+      (rec) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('earshot-library', 1);
+          open.onupgradeneeded = () => open.result.createObjectStore('sounds', { autoIncrement: true });
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('sounds', 'readwrite');
+            tx.objectStore('sounds').add({ meta: rec.meta, embedding: Float32Array.from(rec.embedding) });
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+          };
+        }),
+      record,
+    );
+    await p.goto(env.server.url);
+    await p.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+    await waitCount(p, 1);
+    const schema = await p.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open('earshot-library');
+          open.onsuccess = () => {
+            const db = open.result;
+            resolve({ version: db.version, stores: [...db.objectStoreNames] });
+            db.close();
+          };
+        }),
+    );
+    assert.deepEqual(schema, { version: 2, stores: ['audio', 'sounds'] });
+    const name = JSON.parse(record.meta).name;
+    assert.deepEqual(await p.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name)), [name]);
+    await p.selectOption('[data-testid=scope]', 'library');
+    await runAndRead(p, () => p.setInputFiles('[data-testid=query-file]', path.join(PREVIEWS, PRINT)));
+    const r = await results(p);
+    assert.equal(r.length, 1);
+    assert.match(r[0].id, /^library:\d+$/);
+  } finally {
+    await context.close();
+  }
+});
