@@ -149,11 +149,8 @@ impl Indexer {
             return;
         };
         let name = file.name();
-        if file.size() <= 0.0 {
-            self.failed(&name, "the file is empty");
-            return self.dispatch(k);
-        }
-        // The File itself goes to the worker (no copy of its bytes here): the worker reads it.
+        // The File itself goes to the worker (no copy of its bytes here): the worker reads it and
+        // checks its size (File.size here would be a blocking file-system call per file).
         let id = self.state.borrow().clients[k].send(
             &Request::Embed {
                 name,

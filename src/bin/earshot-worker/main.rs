@@ -352,18 +352,22 @@ fn on_message(ev: MessageEvent) {
         }
         Ok(req) => match arrays.get(0).dyn_into::<web_sys::Blob>() {
             // A file from the page: read it here, off the page's thread.
+            // (Its size is checked here too: File.size on the page is a blocking file-system call.)
             Ok(blob) => spawn_local(async move {
+                let name = match &req {
+                    Request::AudioFile { name, .. } | Request::Embed { name, .. } => name.as_str(),
+                    _ => "the file",
+                };
                 match JsFuture::from(blob.array_buffer()).await {
-                    Ok(buf) => answer(id, req, Array::of1(&Uint8Array::new(&buf))),
-                    Err(_) => {
-                        let name = match &req {
-                            Request::AudioFile { name, .. } | Request::Embed { name, .. } => {
-                                name.as_str()
-                            }
-                            _ => "the file",
-                        };
-                        fail(id, earshot_web::analysis::read_failed(name));
+                    Ok(buf) => {
+                        let bytes = Uint8Array::new(&buf);
+                        if bytes.length() == 0 {
+                            fail(id, earshot_web::analysis::empty_file(name));
+                        } else {
+                            answer(id, req, Array::of1(&bytes));
+                        }
                     }
+                    Err(_) => fail(id, earshot_web::analysis::read_failed(name)),
                 }
             }),
             Err(_) => answer(id, req, arrays),
