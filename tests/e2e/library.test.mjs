@@ -14,6 +14,8 @@ const CLIPS = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.ogg')).sort().
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-lib-'));
 const BAD = path.join(dir, 'notes.wav');
 fs.writeFileSync(BAD, 'these are my notes, not audio');
+const EMPTY = path.join(dir, 'empty.wav');
+fs.writeFileSync(EMPTY, '');
 
 let page;
 let env;
@@ -33,14 +35,17 @@ test('the library starts empty; scope offers bundled, library and all', async ()
   assert.deepEqual(options, ['bundled', 'library', 'all']);
 });
 
-test('adding 20 real clips and one bad file: progress, the failure listed, 20 stored', async () => {
-  await page.setInputFiles('[data-testid=library-add]', [...CLIPS.map((f) => path.join(PREVIEWS, f)), BAD]);
+test('adding 20 real clips, a text file and an empty file: progress, both failures listed, 20 stored', async () => {
+  await page.setInputFiles('[data-testid=library-add]', [...CLIPS.map((f) => path.join(PREVIEWS, f)), BAD, EMPTY]);
   await page.waitForSelector('[data-testid=progress]', { timeout: 10_000 });
-  assert.match(await page.textContent('[data-testid=progress]'), /of 21 sounds/);
+  assert.match(await page.textContent('[data-testid=progress]'), /of 22 sounds/);
   await waitCount(20);
   await page.waitForSelector('[data-testid=progress]', { state: 'detached', timeout: 60_000 });
-  const failures = await page.$$eval('[data-testid=library-failure]', (l) => l.map((x) => x.dataset.name));
-  assert.deepEqual(failures, ['notes.wav']);
+  const failures = await page.$$eval('[data-testid=library-failure]', (l) =>
+    Object.fromEntries(l.map((x) => [x.dataset.name, x.textContent])),
+  );
+  assert.deepEqual(Object.keys(failures).sort(), ['empty.wav', 'notes.wav']);
+  assert.match(failures['empty.wav'], /the file is empty/);
   assert.equal(await page.locator('[data-testid=library-item]').count(), 20);
 });
 
