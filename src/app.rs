@@ -11,6 +11,7 @@ use earshot_web::analysis;
 use earshot_web::batch::{is_sound_file, skipped_text, Batch};
 use earshot_web::export;
 use earshot_web::layout::{self, Frame};
+use earshot_web::library::Keep;
 use earshot_web::protocol::{
     AnswerView, Catalog, ClipFacts, LibraryState, Request, Response, Scope, TOP,
 };
@@ -412,11 +413,11 @@ pub fn App() -> impl IntoView {
     let indexer = Indexer::new(base.clone(), batch, move |metas, arrays| {
         send_library(Request::LibraryAdd { metas }, &arrays);
     });
-    let keep_audio = RwSignal::new(true);
+    let keep = RwSignal::new(Keep::File);
     let add_to_library = {
         let indexer = indexer.clone();
         move |files: Vec<File>| {
-            indexer.keep_audio(keep_audio.get_untracked());
+            indexer.keep(keep.get_untracked());
             if let Err(msg) = indexer.add(files) {
                 error.set(Some(msg));
             }
@@ -1333,10 +1334,11 @@ pub fn App() -> impl IntoView {
                             <select
                                 data-testid="library-keep"
                                 aria-label="What to keep of each added sound"
-                                on:change=move |ev| keep_audio.set(event_target_value(&ev) == "audio")
+                                on:change=move |ev| keep.set(Keep::parse(&event_target_value(&ev)))
                             >
-                                <option value="audio" selected=true>"the sound file (playable)"</option>
-                                <option value="fingerprint">"only its fingerprint (smaller)"</option>
+                                <option value="file" selected=true>"the sound file"</option>
+                                <option value="preview">"a 4 s compressed preview (Opus)"</option>
+                                <option value="fingerprint">"only its fingerprint (smallest; not playable)"</option>
                             </select>
                         </label>
                     </div>

@@ -10,5 +10,6 @@ pub mod export;
 pub mod layout;
 pub mod library;
 pub mod offline;
+pub mod preview;
 pub mod protocol;
 pub mod service;

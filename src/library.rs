@@ -261,6 +261,28 @@ pub fn parse_export(json: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, Str
         .collect()
 }
 
+/// What the library keeps of each added sound besides its embedding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keep {
+    /// The sound file itself.
+    #[default]
+    File,
+    /// A compressed preview: the first seconds as Ogg Opus (see `preview`).
+    Preview,
+    /// Nothing but the embedding (the "fingerprint").
+    Fingerprint,
+}
+
+impl Keep {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "preview" => Keep::Preview,
+            "fingerprint" => Keep::Fingerprint,
+            _ => Keep::File,
+        }
+    }
+}
+
 /// Why the library cannot be opened, from the browser's IndexedDB error text.
 pub fn unavailable(detail: &str) -> String {
     let lower = detail.to_ascii_lowercase();

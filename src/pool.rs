@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use earshot_web::batch::{Batch, STORE_EVERY};
-use earshot_web::library::Meta;
+use earshot_web::library::{Keep, Meta};
 use earshot_web::protocol::{Request, Response};
 use js_sys::Float32Array;
 use leptos::prelude::*;
@@ -25,9 +25,10 @@ struct State {
     idle: Vec<bool>,
     queue: VecDeque<File>,
     in_flight: HashMap<(usize, u32), File>,
-    staged: Vec<(Meta, Float32Array, Option<File>)>,
-    /// Keep each sound file in the library (else only its embedding).
-    keep_audio: bool,
+    /// Sounds ready to store: meta, embedding, and the file or preview kept (a Blob).
+    staged: Vec<(Meta, Float32Array, Option<JsValue>)>,
+    /// What sounds added from now on keep.
+    keep: Keep,
 }
 
 #[derive(Clone)]
@@ -63,7 +64,7 @@ impl Indexer {
                 queue: VecDeque::new(),
                 in_flight: HashMap::new(),
                 staged: Vec::new(),
-                keep_audio: false,
+                keep: Keep::default(),
             })),
             batch,
             on_store: Rc::new(on_store),
@@ -71,9 +72,13 @@ impl Indexer {
         }
     }
 
-    /// Whether sounds added from now on keep their audio file.
-    pub fn keep_audio(&self, keep: bool) {
-        self.state.borrow_mut().keep_audio = keep;
+    /// What sounds added from now on keep.
+    pub fn keep(&self, keep: Keep) {
+        self.state.borrow_mut().keep = keep;
+    }
+
+    fn wants_preview(&self) -> bool {
+        self.state.borrow().keep == Keep::Preview
     }
 
     /// Queue `files`; the batch grows if one is running.
@@ -119,9 +124,7 @@ impl Indexer {
         }
         for k in 0..pool_size() {
             let me = self.clone();
-            let client = Client::start(move |id, resp, values| {
-                me.on_reply(k, id, resp, crate::client::floats(&values))
-            })?;
+            let client = Client::start(move |id, resp, values| me.on_reply(k, id, resp, values))?;
             client.send(
                 &Request::Load {
                     base: self.base.clone(),
@@ -155,6 +158,7 @@ impl Indexer {
             &Request::Embed {
                 name,
                 sample_rate: None,
+                preview: self.wants_preview(),
             },
             &[file.clone().into()],
         );
@@ -169,7 +173,7 @@ impl Indexer {
         });
     }
 
-    fn on_reply(&self, k: usize, id: u32, resp: Response, arrays: Vec<Float32Array>) {
+    fn on_reply(&self, k: usize, id: u32, resp: Response, values: Vec<JsValue>) {
         let file = match &resp {
             Response::Embedded { .. }
             | Response::DecodeInBrowser { .. }
@@ -183,9 +187,14 @@ impl Indexer {
             Response::Embedded { mut meta } => {
                 let full = {
                     let mut s = self.state.borrow_mut();
-                    if let Some(e) = arrays.into_iter().next() {
-                        meta.audio = s.keep_audio;
-                        let kept = s.keep_audio.then_some(file);
+                    if let Some(e) = crate::client::floats(&values).into_iter().next() {
+                        // The file itself, or the preview the worker made (after the embedding).
+                        let kept = match s.keep {
+                            Keep::File => Some(JsValue::from(file)),
+                            Keep::Preview => values.get(1).cloned(),
+                            Keep::Fingerprint => None,
+                        };
+                        meta.audio = kept.is_some();
                         s.staged.push((meta, e, kept));
                     }
                     s.staged.len() >= STORE_EVERY
@@ -210,6 +219,7 @@ impl Indexer {
                                 &Request::Embed {
                                     name,
                                     sample_rate: Some(rate),
+                                    preview: me.wants_preview(),
                                 },
                                 &channels,
                             );
@@ -241,7 +251,7 @@ impl Indexer {
         let (metas, mut arrays): (Vec<Meta>, Vec<JsValue>) = staged
             .into_iter()
             .map(|(m, e, f)| {
-                files.extend(f.map(JsValue::from));
+                files.extend(f);
                 (m, e.into())
             })
             .unzip();

@@ -89,6 +89,9 @@ pub enum Request {
     Embed {
         name: String,
         sample_rate: Option<u32>,
+        /// Also make a compressed preview (Ogg Opus), sent after the embedding as a Blob.
+        #[serde(default)]
+        preview: bool,
     },
     /// Open the library (IndexedDB) and report it.
     LibraryOpen,

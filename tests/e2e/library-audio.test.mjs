@@ -2,9 +2,10 @@
 // results, and the schema upgrade from a version-1 library (sounds only) to version 2 (+ audio).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { onePagePerSuite, runAndRead, results } from './helpers.mjs';
+import { onePagePerSuite, runAndRead, results, writeWav } from './helpers.mjs';
 import { ROOT } from './server.mjs';
 
 const PREVIEWS = path.join(ROOT, 'pkg', 'previews');
@@ -58,7 +59,7 @@ async function libraryResults(file) {
 
 test('a kept sound plays from the results; a fingerprint-only one cannot', async () => {
   await waitCount(page, 0);
-  await add(KEPT, 'audio');
+  await add(KEPT, 'file');
   await add(PRINT, 'fingerprint');
   assert.equal(await storeCount(page, 'sounds'), 2);
   assert.equal(await storeCount(page, 'audio'), 1, 'only the kept file is stored');
@@ -153,4 +154,55 @@ test('a version-1 library (sounds only) is upgraded in place and keeps its sound
   } finally {
     await context.close();
   }
+});
+
+test('a compressed preview: the first 4 s as Ogg Opus, much smaller than the file, and it plays', async () => {
+  // Ten seconds of a rising chirp with a pulse every half second.
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-preview-')), 'chirp.wav');
+  writeWav(file, {
+    seconds: 10,
+    rate: 44_100,
+    channels: 2,
+    sample: (i, t) => 0.4 * Math.sin(2 * Math.PI * (200 + 60 * t) * t) * (t % 0.5 < 0.25 ? 1 : 0.3),
+  });
+  const n = await page.$$eval('[data-testid=library-item]', (l) => l.length);
+  await page.selectOption('[data-testid=library-keep]', 'preview');
+  await page.setInputFiles('[data-testid=library-add]', file);
+  await waitCount(page, n + 1);
+  const stored = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open('earshot-library');
+        open.onsuccess = () => {
+          const req = open.result.transaction('audio').objectStore('audio').getAll();
+          req.onsuccess = async () => {
+            const blobs = req.result;
+            const head = blobs.length ? new Uint8Array(await blobs[0].slice(0, 36).arrayBuffer()) : [];
+            open.result.close();
+            resolve(blobs.map((b) => ({ type: b.type, size: b.size, head: String.fromCharCode(...head.slice(28, 36)) })));
+          };
+        };
+      }),
+  );
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].type, 'audio/ogg; codecs=opus');
+  assert.equal(stored[0].head, 'OpusHead');
+  assert.ok(stored[0].size < fs.statSync(file).size / 4, `preview ${stored[0].size} B`);
+  await page.selectOption('[data-testid=scope]', 'library');
+  await runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', file));
+  const first = page.locator('[data-testid=result]').first();
+  assert.equal(await first.getAttribute('data-id'), (await first.getAttribute('data-id')).match(/^library:\d+$/)?.[0]);
+  await first.locator('[data-testid=play]').click();
+  const played = await page.waitForFunction(
+    () => {
+      const a = document.querySelector('[data-testid=player]');
+      return a.src.startsWith('blob:') && !a.paused && a.currentTime > 0.05 && { duration: a.duration };
+    },
+    null,
+    { timeout: 20_000 },
+  );
+  const { duration } = await played.jsonValue();
+  assert.ok(duration > 3.9 && duration < 4.1, `preview lasts ${duration} s`);
+  await page.keyboard.press('Escape');
+  await page.selectOption('[data-testid=scope]', 'bundled');
 });

@@ -5,6 +5,7 @@
 #[path = "../../envelope.rs"]
 mod envelope;
 mod library;
+mod opus;
 mod store;
 
 use std::cell::RefCell;
@@ -300,15 +301,34 @@ fn answer(id: u32, req: Request, arrays: Array) {
                     .audio(&name, &decoded.channels, decoded.sample_rate, top, scope)
                     .map(with_arrays)
             }
-            Request::Embed { name, sample_rate } => {
-                let embedded = match sample_rate {
-                    Some(rate) => service.embed(&name, &channels_of(&arrays), rate),
+            Request::Embed {
+                name,
+                sample_rate,
+                preview,
+            } => {
+                let (channels, rate) = match sample_rate {
+                    Some(rate) => (channels_of(&arrays), rate),
                     None => match decode_or_hand_back(id, &arrays, &name) {
-                        Some(d) => service.embed(&name, &d.channels, d.sample_rate),
+                        Some(d) => (d.channels, d.sample_rate),
                         None => return,
                     },
                 };
-                match embedded {
+                match service.embed(&name, &channels, rate) {
+                    Ok((meta, emb)) if preview => spawn_local(async move {
+                        match opus::preview(&channels, rate).await {
+                            Ok(blob) => post_values(
+                                id,
+                                &Response::Embedded { meta },
+                                &[Float32Array::from(emb.as_slice()).into(), blob.into()],
+                            ),
+                            Err(why) => fail(
+                                id,
+                                earshot_web::analysis::sentence(&format!(
+                                    "Could not keep a preview of “{name}”: {why}"
+                                )),
+                            ),
+                        }
+                    }),
                     Ok((meta, emb)) => post(
                         id,
                         &Response::Embedded { meta },
