@@ -44,7 +44,7 @@ impl Service {
         let vectors = engine.index.vectors();
         let map = Projection::fit(vectors, engine.index.dim).map_err(|e| broken("map", &e))?;
         let points = map.project_all(vectors).map_err(|e| broken("map", &e))?;
-        let library = Library::new(engine.index.dim);
+        let library = Library::centred(mean(vectors, engine.index.dim));
         Ok(Self {
             engine,
             map,
@@ -261,6 +261,18 @@ impl Service {
             millis: 0.0,
         })
     }
+}
+
+/// The mean of row-major `rows` of `dim` (zeros when there are none).
+fn mean(rows: &[f32], dim: usize) -> Vec<f32> {
+    let mut m = vec![0f64; dim];
+    let n = rows.len() / dim.max(1);
+    for row in rows.chunks_exact(dim.max(1)) {
+        m.iter_mut().zip(row).for_each(|(a, &v)| *a += f64::from(v));
+    }
+    m.into_iter()
+        .map(|v| if n > 0 { (v / n as f64) as f32 } else { 0.0 })
+        .collect()
 }
 
 impl Service {
