@@ -2,7 +2,7 @@
 //! searches, and the export/import format. The worker keeps it in IndexedDB (one record per
 //! sound: `{meta: JSON, embedding: Float32Array}`); this module knows nothing of storage.
 
-use earshot_core::index::{top_k, Metric};
+use earshot_core::quant::{top_k_rescored, Quantised};
 use serde::{Deserialize, Serialize};
 
 /// Format name and version of an exported library.
@@ -55,20 +55,29 @@ fn bounded(s: &str) -> String {
         .collect()
 }
 
-/// The library in memory: metadata plus contiguous vectors for exact search.
+/// The library in memory: metadata plus contiguous vectors (f32, as stored and exported) and
+/// their int8 copy for the first pass of a search.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
     dim: usize,
     metas: Vec<Meta>,
     vectors: Vec<f32>,
+    quant: Quantised,
     /// The joint-space point of each sound's tags (through the model's text branch), if any.
     tag_points: Vec<Option<Vec<f32>>>,
 }
 
 impl Library {
     pub fn new(dim: usize) -> Self {
+        Self::centred(vec![0.0; dim])
+    }
+
+    /// A library whose int8 copy is quantised relative to `center` (the bundled index's mean:
+    /// library sounds share the joint space's common part, so only what differs is quantised).
+    pub fn centred(center: Vec<f32>) -> Self {
         Self {
-            dim,
+            dim: center.len(),
+            quant: Quantised::centred(center),
             ..Self::default()
         }
     }
@@ -90,6 +99,11 @@ impl Library {
         self.metas.iter().position(|m| m.key == key)
     }
 
+    /// Every embedding, row-major (position order).
+    pub fn vectors(&self) -> &[f32] {
+        &self.vectors
+    }
+
     pub fn vector(&self, i: usize) -> &[f32] {
         &self.vectors[i * self.dim..(i + 1) * self.dim]
     }
@@ -99,6 +113,7 @@ impl Library {
         check_embedding(embedding, self.dim)?;
         self.metas.push(meta);
         self.vectors.extend_from_slice(embedding);
+        self.quant.push(embedding);
         self.tag_points.push(None);
         Ok(())
     }
@@ -142,6 +157,7 @@ impl Library {
         };
         self.metas.remove(i);
         self.vectors.drain(i * self.dim..(i + 1) * self.dim);
+        self.quant.remove(i);
         self.tag_points.remove(i);
         true
     }
@@ -149,16 +165,19 @@ impl Library {
     pub fn clear(&mut self) {
         self.metas.clear();
         self.vectors.clear();
+        self.quant.clear();
         self.tag_points.clear();
     }
 
-    /// Exact top-k by `exp(−L2)`: (position, score), best first. A sound with tags scores the
-    /// better of its audio and its tags.
+    /// Top-k by `exp(−L2)`: (position, score), best first. A sound with tags scores the better of
+    /// its audio and its tags. Large libraries are scanned in int8 and the best thousand
+    /// rescored exactly in f32 ([`top_k_rescored`]), so scores are exact and the ranking is the
+    /// exact one unless a true top-k sound falls outside those candidates.
     pub fn top_k(&self, query: &[f32], k: usize) -> Vec<(usize, f32)> {
         if query.len() != self.dim || self.is_empty() {
             return Vec::new();
         }
-        let mut hits: Vec<(usize, f32)> = top_k(&self.vectors, self.dim, query, k, Metric::ExpL2)
+        let mut hits: Vec<(usize, f32)> = top_k_rescored(&self.vectors, &self.quant, query, k)
             .into_iter()
             .map(|h| (h.item, h.score))
             .collect();
@@ -336,6 +355,37 @@ mod tests {
             lib.top_k(&[1.0], 1).is_empty(),
             "wrong query size gives nothing"
         );
+    }
+
+    #[test]
+    fn large_libraries_search_like_the_exact_scan_after_removals() {
+        use earshot_core::index::{top_k, Metric};
+        let dim = 64;
+        let mut lib = Library::new(dim);
+        let mut x = 1u64;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        for k in 1..=1500u64 {
+            let v: Vec<f32> = (0..dim).map(|_| next()).collect();
+            let mut m = meta(&format!("s{k}"));
+            m.key = k;
+            lib.insert(m, &v).unwrap();
+        }
+        for k in [1u64, 300, 301, 1500] {
+            assert!(lib.remove(k));
+        }
+        for _ in 0..20 {
+            let q: Vec<f32> = (0..dim).map(|_| next()).collect();
+            let exact: Vec<(usize, f32)> = top_k(lib.vectors(), dim, &q, 20, Metric::ExpL2)
+                .into_iter()
+                .map(|h| (h.item, h.score))
+                .collect();
+            assert_eq!(lib.top_k(&q, 20), exact);
+        }
+        lib.clear();
+        assert!(lib.top_k(&[0.0; 64], 5).is_empty());
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl Service {
             Vocabulary::from_bytes(vocab).map_err(|e| broken("vocabulary (vocab.bin)", &e))?;
         let index = Index::from_bytes(index).map_err(|e| broken("index (index.bin)", &e))?;
         let engine = Engine::new(model, vocab, index).map_err(|e| broken("search engine", &e))?;
-        let library = Library::new(engine.index.dim);
+        let library = Library::centred(mean(engine.index.vectors(), engine.index.dim));
         Ok(Self {
             engine,
             map: OnceLock::new(),
@@ -283,6 +283,18 @@ impl Service {
             millis: 0.0,
         })
     }
+}
+
+/// The mean of row-major `rows` of `dim` (zeros when there are none).
+fn mean(rows: &[f32], dim: usize) -> Vec<f32> {
+    let mut m = vec![0f64; dim];
+    let n = rows.len() / dim.max(1);
+    for row in rows.chunks_exact(dim.max(1)) {
+        m.iter_mut().zip(row).for_each(|(a, &v)| *a += f64::from(v));
+    }
+    m.into_iter()
+        .map(|v| if n > 0 { (v / n as f64) as f32 } else { 0.0 })
+        .collect()
 }
 
 impl Service {

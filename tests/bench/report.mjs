@@ -5,13 +5,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../e2e/server.mjs';
 
-export function writeSection(name, heading, intro, table) {
+/** The machine: CPU model (/proc/cpuinfo), cores (nproc), memory and the load average now. */
+export function machine() {
+  let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const m = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const load = os.loadavg().map((v) => v.toFixed(1)).join(' ');
+  return `${cpu}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average ${load} at the end`;
+}
+
+export function writeSection(name, heading, intro, table, where = 'in headless Chromium', script = null) {
   const file = path.join(ROOT, 'docs', 'benchmarks.md');
   const doc = fs.readFileSync(file, 'utf8');
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const section = [
-    `<!-- ${name}:start (written by \`node tests/bench/${name.replace(/-bench$/, '')}.mjs --write\`) -->`,
-    `Measured ${new Date().toISOString().slice(0, 10)} in headless Chromium (${cpu}, ${os.cpus().length} cores)${intro}:`,
+    `<!-- ${name}:start (written by \`${script ?? `node tests/bench/${name.replace(/-bench$/, '')}.mjs --write`}\`) -->`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC ${where} (${machine()})${intro}:`,
     '',
     table,
     `<!-- ${name}:end -->`,

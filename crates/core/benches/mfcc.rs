@@ -1,5 +1,5 @@
 //! Front-end speed: `cargo bench -p earshot-core --bench mfcc`.
-//! A 30 s clip (real recordings looped): MFCC + Δ + ΔΔ + clip vector at 22 050 Hz, and
+//! A 30 s clip (real recordings looped): MFCC + Δ + ΔΔ + clip vector at 22 050 Hz, the MFCC alone, and
 //! resampling 30 s from 44 100 Hz.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -33,6 +33,17 @@ mod native {
         g.sample_size(20).measurement_time(Duration::from_secs(8));
         g.bench_function("mfcc_deltas_clip_vector_22050", |b| {
             b.iter(|| clip_vector(&fx.mfcc(black_box(&y)).unwrap()))
+        });
+        // What the browser bench times in wasm (tests/bench/browser.mjs): the MFCC alone, summed.
+        g.bench_function("mfcc_22050", |b| {
+            b.iter(|| {
+                fx.mfcc(black_box(&y))
+                    .unwrap()
+                    .data
+                    .iter()
+                    .map(|&v| f64::from(v))
+                    .sum::<f64>()
+            })
         });
         g.bench_function("mel_db_22050", |b| {
             b.iter(|| fx.mel_db(black_box(&y)).unwrap())

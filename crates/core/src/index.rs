@@ -172,20 +172,12 @@ impl Index {
                 .iter()
                 .for_each(|v| b.extend_from_slice(&v.to_le_bytes())),
             Storage::I8 => {
-                let rows: Vec<&[f32]> = self.vectors.chunks(self.dim).collect();
-                let scales: Vec<f32> = rows
-                    .iter()
-                    .map(|r| r.iter().fold(0.0f32, |m, v| m.max(v.abs())) / 127.0)
-                    .map(|s| if s > 0.0 { s } else { 1.0 })
-                    .collect();
-                scales
-                    .iter()
-                    .for_each(|s| b.extend_from_slice(&s.to_le_bytes()));
-                for (r, s) in rows.iter().zip(&scales) {
-                    b.extend(
-                        r.iter()
-                            .map(|v| (v / s).round().clamp(-127.0, 127.0) as i8 as u8),
-                    );
+                let q = crate::quant::Quantised::from_rows(&self.vectors, vec![0.0; self.dim]);
+                for i in 0..q.len() {
+                    b.extend_from_slice(&q.row(i).1.to_le_bytes());
+                }
+                for i in 0..q.len() {
+                    b.extend(q.row(i).0.iter().map(|&c| c as u8));
                 }
             }
         }

@@ -12,6 +12,7 @@ pub mod features;
 pub mod index;
 pub mod map;
 pub mod model;
+pub mod quant;
 pub mod search;
 pub mod sniff;
 pub mod text;
