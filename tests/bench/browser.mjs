@@ -10,7 +10,8 @@
 // each in the bench page built without and with wasm SIMD (dist-bench, dist-bench-simd128:
 // scripts/bench builds both).
 //
-//   node tests/bench/browser.mjs [--write]     (--write updates docs/benchmarks.md)
+//   node tests/bench/browser.mjs [--write] [--json] [--from saved.json]
+//   (--write updates docs/benchmarks.md; --json prints the raw run first; --from re-renders one)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,7 +280,12 @@ export function tables(r) {
 }
 
 if (isMain(import.meta.url)) {
-  const r = await run();
+  // --from FILE: the tables of a run saved with --json (its JSON line), with today's native MFCC.
+  const from = process.argv.indexOf('--from');
+  const r =
+    from > 0
+      ? { ...JSON.parse(fs.readFileSync(process.argv[from + 1], 'utf8').split('\n').find((l) => l.startsWith('{'))), nativeMfccMs: criterionMs('front_end_30s/mfcc_22050') }
+      : await run();
   if (process.argv.includes('--json')) console.log(JSON.stringify(r));
   const t = tables(r);
   console.log(t);
