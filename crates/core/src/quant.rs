@@ -398,8 +398,8 @@ mod tests {
         let q = vec![32_767i16; 1029];
         let c = vec![-127i8; 1029];
         assert_eq!(dot(&q, &c), -32_767 * 127 * 1029);
-        let mixed: Vec<i16> = (0..1029)
-            .map(|i| (((i * 61) % 62_000) as i32 - 31_000) as i16)
+        let mixed: Vec<i16> = (0..1029i32)
+            .map(|i| ((i * 61) % 62_000 - 31_000) as i16)
             .collect();
         let codes: Vec<i8> = (0..1029).map(|i| ((i * 37) % 255) as i8).collect();
         let plain: i64 = mixed
