@@ -2,6 +2,7 @@
 //! on the held-out split. Queries come from the test split; audio references from the train
 //! split; text references and text queries are the class labels.
 
+use earshot_core::audio::MAX_FILE_BYTES;
 use earshot_core::eval::{chance, map_at};
 use earshot_core::index::{Index, Metric, KNN_K};
 use earshot_core::model::Model;
@@ -221,9 +222,15 @@ pub struct EvalArgs<'a> {
 }
 
 /// Read a file; errors name it and say why in a few words.
+/// Read a whole file; one of more than [`MAX_FILE_BYTES`] is refused before reading.
 pub fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), crate::decode::io_reason(&e)))
+    let fail =
+        |e: std::io::Error| anyhow::anyhow!("{}: {}", path.display(), crate::decode::io_reason(&e));
+    let len = std::fs::metadata(path).map_err(fail)?.len();
+    if len > MAX_FILE_BYTES {
+        anyhow::bail!("{}: {}", path.display(), earshot_core::Error::TooLarge(len));
+    }
+    std::fs::read(path).map_err(fail)
 }
 
 fn read_text(path: &std::path::Path) -> anyhow::Result<String> {

@@ -3,49 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn earshot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .args(args)
-        .output()
-        .expect("run earshot")
-}
-
-fn mfcc_json(path: &Path) -> (Vec<Vec<f32>>, serde_json::Value) {
-    let out = earshot(&["mfcc", path.to_str().unwrap(), "--json"]);
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    let frames: Vec<Vec<f32>> = serde_json::from_value(v["frames"].clone()).expect("frames");
-    (frames, v)
-}
-
-/// Exit 2, exactly one stderr line that names `subject` and contains `reason`, nothing on stdout.
-fn assert_refused(args: &[&str], subject: &str, reason: &str) {
-    let out = earshot(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "args {args:?}: stderr {err}");
-    assert_eq!(err.lines().count(), 1, "one line expected, got: {err}");
-    assert!(err.contains(subject), "{err:?} should name {subject:?}");
-    assert!(
-        err.to_lowercase().contains(reason),
-        "{err:?} should say {reason:?}"
-    );
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(out.stdout.is_empty());
-}
+use common::{assert_refused, earshot, fixture, mfcc_json, mono, signal, wav, Temp};
 
 fn mean_frame(frames: &[Vec<f32>]) -> Vec<f64> {
     let mut m = vec![0.0f64; frames[0].len()];
@@ -62,67 +22,6 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
     let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
     let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
     dot / (na * nb)
-}
-
-/// A WAV file: 16-bit PCM (format 1) or 32-bit float (format 3), interleaved frames.
-fn wav(rate: u32, channels: u16, frames: &[Vec<f32>], float: bool) -> Vec<u8> {
-    let bytes_per = if float { 4 } else { 2 };
-    let data_len = (frames.len() * usize::from(channels) * bytes_per) as u32;
-    let mut b = Vec::new();
-    b.extend_from_slice(b"RIFF");
-    b.extend_from_slice(&(36 + data_len).to_le_bytes());
-    b.extend_from_slice(b"WAVEfmt \x10\x00\x00\x00");
-    b.extend_from_slice(&(if float { 3u16 } else { 1u16 }).to_le_bytes());
-    b.extend_from_slice(&channels.to_le_bytes());
-    b.extend_from_slice(&rate.to_le_bytes());
-    b.extend_from_slice(&(rate * u32::from(channels) * bytes_per as u32).to_le_bytes());
-    b.extend_from_slice(&(channels * bytes_per as u16).to_le_bytes());
-    b.extend_from_slice(&((bytes_per * 8) as u16).to_le_bytes());
-    b.extend_from_slice(b"data");
-    b.extend_from_slice(&data_len.to_le_bytes());
-    for frame in frames {
-        assert_eq!(frame.len(), usize::from(channels));
-        for &s in frame {
-            if float {
-                b.extend_from_slice(&s.to_le_bytes());
-            } else {
-                b.extend_from_slice(&((s.clamp(-1.0, 1.0) * 32767.0).round() as i16).to_le_bytes());
-            }
-        }
-    }
-    b
-}
-
-fn mono(n: usize, f: impl Fn(usize) -> f32) -> Vec<Vec<f32>> {
-    (0..n).map(|i| vec![f(i)]).collect()
-}
-
-/// A decaying chirp with some noise: broadband and deterministic.
-fn signal(i: usize, rate: f32) -> f32 {
-    let t = i as f32 / rate;
-    let noise = ((i as u32).wrapping_mul(2_654_435_761) >> 8) as f32 / 16_777_216.0 - 0.5;
-    0.5 * (2.0 * std::f32::consts::PI * (300.0 + 2000.0 * t) * t).sin() * (-t).exp() + 0.05 * noise
-}
-
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("earshot-cli-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]

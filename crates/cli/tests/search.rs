@@ -3,22 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn pkg(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../pkg")
-        .join(name)
-}
+use std::path::Path;
 
-fn earshot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .expect("run earshot")
-}
+use common::{earshot, pkg, refused, Temp};
 
 fn search_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["search", "--json"];
@@ -32,13 +21,10 @@ fn search_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
+/// Exit 2 with one line that contains `needle`.
 fn assert_refused(args: &[&str], needle: &str) {
-    let out = earshot(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    let err = refused(args);
     assert!(err.contains(needle), "{err:?} should contain {needle:?}");
-    assert!(out.stdout.is_empty());
 }
 
 fn scores(v: &serde_json::Value, key: &str) -> Vec<f64> {
@@ -147,60 +133,39 @@ fn bad_queries_exit_2() {
     );
 }
 
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Self {
-        let d = std::env::temp_dir().join(format!("earshot-search-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Temp(d)
-    }
-    fn write(&self, name: &str, bytes: &[u8]) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn damaged_assets_exit_2_naming_the_file() {
-    let t = Temp::new("assets");
+    let t = Temp::new("search-assets");
     let model = std::fs::read_to_string(pkg("model.json")).unwrap();
     let mut m: serde_json::Value = serde_json::from_str(&model).unwrap();
     m["version"] = 99.into();
-    let wrong_version = t.write("v99.json", m.to_string().as_bytes());
+    let wrong_version = t.path("v99.json", m.to_string().as_bytes());
     assert_refused(
         &["search", "--text", "dog", "--model", &wrong_version],
         "version 99",
     );
     let mut m: serde_json::Value = serde_json::from_str(&model).unwrap();
     m["audio"]["dim"] = 299.into();
-    let wrong_size = t.write("dim.json", m.to_string().as_bytes());
+    let wrong_size = t.path("dim.json", m.to_string().as_bytes());
     assert_refused(
         &["search", "--text", "dog", "--model", &wrong_size],
         "dim.json",
     );
-    let truncated_model = t.write("half.json", &model.as_bytes()[..model.len() / 2]);
+    let truncated_model = t.path("half.json", &model.as_bytes()[..model.len() / 2]);
     assert_refused(
         &["search", "--text", "dog", "--model", &truncated_model],
         "not valid model JSON",
     );
 
     let index = std::fs::read(pkg("index.bin")).unwrap();
-    let truncated = t.write("cut.bin", &index[..index.len() - 100]);
+    let truncated = t.path("cut.bin", &index[..index.len() - 100]);
     assert_refused(
         &["search", "--text", "dog", "--index", &truncated],
         "truncated",
     );
     let mut v = index.clone();
     v[8] = 7;
-    let wrong_version = t.write("v7.bin", &v);
+    let wrong_version = t.path("v7.bin", &v);
     assert_refused(
         &["search", "--text", "dog", "--index", &wrong_version],
         "version 7",
@@ -208,12 +173,12 @@ fn damaged_assets_exit_2_naming_the_file() {
     // An index of another joint-space size does not fit the model.
     let ix = earshot_core::index::Index::from_bytes(&index).unwrap();
     let small = earshot_core::index::Index::new(ix.items[..2].to_vec(), 3, vec![0.5; 6]).unwrap();
-    let other = t.write(
+    let other = t.path(
         "dim3.bin",
         &small.to_bytes(earshot_core::index::Storage::F32).unwrap(),
     );
     assert_refused(&["search", "--text", "dog", "--index", &other], "3 dims");
-    let vocab = t.write("vocab.bin", b"ESVOCAB\0\x01\x00");
+    let vocab = t.path("vocab.bin", b"ESVOCAB\0\x01\x00");
     assert_refused(&["search", "--text", "dog", "--vocab", &vocab], "truncated");
     assert_refused(
         &["search", "--text", "dog", "--model", "/no/such/model.json"],

@@ -14,6 +14,33 @@ pub const MIN_SR: u32 = 1_000;
 /// Highest input sample rate [`prepare`] accepts.
 pub const MAX_SR: u32 = 768_000;
 
+/// Longest audio accepted, in seconds (CLI and app): 20 minutes. Longer input is refused with
+/// [`Error::TooLong`], while decoding as soon as it passes the limit, so memory stays bounded.
+pub const MAX_SECONDS: u32 = 20 * 60;
+/// Most decoded samples, all channels together, held at once: 20 minutes of 48 kHz stereo
+/// (460 MB of `f32`). High rates and many channels reach it before [`MAX_SECONDS`]
+/// ([`Error::TooManySamples`]).
+pub const MAX_SAMPLES: u64 = MAX_SECONDS as u64 * 48_000 * 2;
+/// Largest sample magnitude accepted: 10⁶, 120 dB above full scale. Float files can hold any
+/// value; far larger ones overflow the resampler's `f32` FFT ([`Error::Amplitude`]).
+pub const MAX_AMPLITUDE: f32 = 1.0e6;
+/// Largest encoded file accepted, in bytes: 1 GiB ([`Error::TooLarge`]), refused before reading.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Checks `frames` frames of `channels` channels at `sample_rate` against [`MAX_SECONDS`] and
+/// [`MAX_SAMPLES`]. `exact` says whether `frames` is the whole length (else it is a prefix, and
+/// the error does not state a length).
+pub fn check_length(frames: u64, sample_rate: u32, channels: usize, exact: bool) -> Result<()> {
+    if sample_rate > 0 && frames > u64::from(MAX_SECONDS) * u64::from(sample_rate) {
+        let seconds = frames as f64 / f64::from(sample_rate);
+        return Err(Error::TooLong(exact.then_some(seconds)));
+    }
+    if frames.saturating_mul(channels as u64) > MAX_SAMPLES {
+        return Err(Error::TooManySamples);
+    }
+    Ok(())
+}
+
 /// Target FFT block, in samples at the lower of the two rates, of the resampler. The
 /// anti-aliasing filter (windowed sinc, BlackmanHarris² window) is one block long, so this sets
 /// its transition band. 310 reproduces the response of soxr "HQ", which `librosa.load(sr=22050)`
@@ -82,6 +109,15 @@ pub fn resample_with_block(x: &[f32], from: u32, to: u32, block: usize) -> Resul
     if from == to || x.is_empty() {
         return Ok(x.to_vec());
     }
+    // The FFT resampler panics on the NaN that overflowing samples would produce.
+    if x.iter().any(|s| !s.is_finite()) {
+        return Err(Error::NonFinite(
+            x.iter().filter(|s| !s.is_finite()).count(),
+        ));
+    }
+    if count_too_loud(x) > 0 {
+        return Err(Error::Amplitude(count_too_loud(x)));
+    }
     let (from_u, to_u) = (from as usize, to as usize);
     let g = gcd(from_u, to_u);
     let (min_in, min_out) = (from_u / g, to_u / g);
@@ -122,8 +158,9 @@ fn gcd(mut a: usize, mut b: usize) -> usize {
 
 /// Checks a decoded clip without changing it: at least one channel and one sample
 /// ([`Error::Empty`]), channels of equal length ([`Error::RaggedChannels`]), a sample rate in
-/// [`MIN_SR`]`..=`[`MAX_SR`] ([`Error::SampleRate`]) and only finite samples
-/// ([`Error::NonFinite`] with the number of bad samples).
+/// [`MIN_SR`]`..=`[`MAX_SR`] ([`Error::SampleRate`]), the length limits ([`check_length`]),
+/// only finite samples ([`Error::NonFinite`] with the number of bad samples) and none beyond
+/// [`MAX_AMPLITUDE`] ([`Error::Amplitude`]).
 pub fn validate(channels: &[Vec<f32>], sample_rate: u32) -> Result<()> {
     let first = channels.first().ok_or(Error::Empty)?;
     if channels.iter().any(|c| c.len() != first.len()) {
@@ -135,6 +172,7 @@ pub fn validate(channels: &[Vec<f32>], sample_rate: u32) -> Result<()> {
     if !(MIN_SR..=MAX_SR).contains(&sample_rate) {
         return Err(Error::SampleRate(sample_rate));
     }
+    check_length(first.len() as u64, sample_rate, channels.len(), true)?;
     let bad: usize = channels
         .iter()
         .map(|c| c.iter().filter(|s| !s.is_finite()).count())
@@ -142,7 +180,15 @@ pub fn validate(channels: &[Vec<f32>], sample_rate: u32) -> Result<()> {
     if bad > 0 {
         return Err(Error::NonFinite(bad));
     }
+    let loud: usize = channels.iter().map(|c| count_too_loud(c)).sum();
+    if loud > 0 {
+        return Err(Error::Amplitude(loud));
+    }
     Ok(())
+}
+
+fn count_too_loud(x: &[f32]) -> usize {
+    x.iter().filter(|s| s.abs() > MAX_AMPLITUDE).count()
 }
 
 /// Validate (non-empty, finite, sane rate), mix down and resample to [`TARGET_SR`].
@@ -176,6 +222,29 @@ mod tests {
         assert_eq!(resample(&[0.5], 8000, 22050).unwrap().len(), 3);
         assert_eq!(resample(&[0.5], 96000, 22050).unwrap().len(), 1);
         assert!(resample(&[], 44100, 22050).unwrap().is_empty());
+    }
+
+    #[test]
+    fn limits_are_errors_that_state_them() {
+        let limit = u64::from(MAX_SECONDS) * 8000;
+        assert!(check_length(limit, 8000, 1, true).is_ok());
+        let e = check_length(limit + 1, 8000, 1, false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "is more than 20 minutes long; the limit is 20 minutes"
+        );
+        let e = check_length(limit * 3, 8000, 1, true).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "is 60.0 minutes long; the limit is 20 minutes"
+        );
+        let e = check_length(MAX_SAMPLES / 8 + 1, 192_000, 8, false).unwrap_err();
+        assert_eq!(e, Error::TooManySamples);
+        assert!(e.to_string().contains("115200000 samples"));
+        let loud = [vec![0.5, 2e6, -3e38, 0.0]];
+        assert_eq!(validate(&loud, 22_050), Err(Error::Amplitude(2)));
+        assert_eq!(resample(&loud[0], 44_100, 22_050), Err(Error::Amplitude(2)));
+        assert!(prepare(&[vec![1e6; 100]], 44_100).is_ok());
     }
 
     #[test]

@@ -10,6 +10,9 @@ use symphonia::core::formats::{FormatOptions, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
+use crate::audio::{check_length, MAX_FILE_BYTES};
+use crate::Error;
+
 /// Decoded audio: one `Vec` per channel at `sample_rate`.
 #[derive(Debug)]
 pub struct Decoded {
@@ -42,7 +45,14 @@ pub fn extension(name: &str) -> Option<String> {
 }
 
 /// Decode from any symphonia media source (a file, bytes in memory).
+///
+/// A source of more than [`MAX_FILE_BYTES`] is refused before reading, and decoding stops with an
+/// error as soon as the audio passes [`crate::audio::MAX_SECONDS`] or
+/// [`crate::audio::MAX_SAMPLES`], so memory stays bounded whatever a header claims.
 pub fn decode_source(source: Box<dyn MediaSource>, ext: Option<String>) -> Result<Decoded, String> {
+    if let Some(len) = source.byte_len().filter(|&n| n > MAX_FILE_BYTES) {
+        return Err(Error::TooLarge(len).to_string());
+    }
     let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = ext {
@@ -115,6 +125,9 @@ pub fn decode_source(source: Box<dyn MediaSource>, ext: Option<String>) -> Resul
                 for (dst, src) in channels.iter_mut().zip(&scratch) {
                     dst.extend_from_slice(src);
                 }
+                let frames = channels.first().map_or(0, Vec::len) as u64;
+                check_length(frames, sample_rate, channels.len(), false)
+                    .map_err(|e| e.to_string())?;
             }
             Err(SymError::DecodeError(e)) => {
                 bad_packets += 1;

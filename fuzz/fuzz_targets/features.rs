@@ -1,0 +1,7 @@
+//! cargo-fuzz target: see `features` in crates/core/tests/fuzz_harness/mod.rs.
+#![no_main]
+
+#[path = "../../crates/core/tests/fuzz_harness/mod.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::features(data));
