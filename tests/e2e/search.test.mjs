@@ -109,9 +109,21 @@ test('clicking a result plays its preview; Esc stops it', async () => {
   assert.equal((await player(page)).playing, false);
   assert.equal(await page.locator('[data-testid=result].playing').count(), 0);
   // Clicking the row itself plays too.
+  assert.deepEqual(await results(page), r, 'the results did not change meanwhile');
   await page.locator('[data-testid=result]').nth(3).locator('.label').click();
-  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
-  assert.ok((await player(page)).src.endsWith(`/pkg/previews/${r[3].id}.ogg`));
+  await page
+    .waitForFunction(
+      (id) => {
+        const a = document.querySelector('[data-testid=player]');
+        return !a.paused && a.src.endsWith(`/pkg/previews/${id}.ogg`);
+      },
+      r[3].id,
+      { timeout: 10_000 },
+    )
+    .catch(async (e) => {
+      const p = await player(page);
+      throw new Error(`row 3 (${r[3].id}) did not play: playing=${p.playing} src=${p.src} (${e.message})`);
+    });
   await page.keyboard.press('Escape');
 });
 
