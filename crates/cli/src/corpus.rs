@@ -10,8 +10,10 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use earshot_core::audio::prepare;
+use earshot_core::cnn::{self, FrontEnd, Walnet};
 use earshot_core::features::{FeatureExtractor, MfccConfig};
 use earshot_core::index::{Index, Item, Storage};
+use earshot_core::pca::Pca;
 
 use crate::decode;
 
@@ -55,14 +57,47 @@ fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
     }
 }
 
-/// `earshot features`: the 300-d clip vector of every manifest clip (two worker threads).
+/// The audio feature `earshot features` computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FeatureKind {
+    /// The 300-d MFCC clip vector of CONTRACT §1.
+    Mfcc,
+    /// The 512-d aisfx CNN embedding, mean over blocks (`earshot_core::cnn`).
+    Cnn,
+}
+
+impl FeatureKind {
+    /// The name recorded in the clip-vector file and, after training, in the model JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mfcc => "mfcc",
+            Self::Cnn => "walnet-512",
+        }
+    }
+}
+
+/// `earshot features`: the clip vector of every manifest clip (one worker thread per core, at
+/// most 8).
 pub fn features(
     manifest: &Path,
     root: Option<&Path>,
     out: &Path,
+    kind: FeatureKind,
+    weights: &Path,
     show_progress: bool,
 ) -> anyhow::Result<()> {
     let rows = read_manifest(manifest)?;
+    let net = match kind {
+        FeatureKind::Mfcc => None,
+        FeatureKind::Cnn => {
+            let bytes = std::fs::read(weights)
+                .with_context(|| format!("{}: cannot be read", weights.display()))?;
+            Some(
+                Walnet::from_safetensors(&bytes)
+                    .with_context(|| format!("{}", weights.display()))?,
+            )
+        }
+    };
     let bar = crate::progress_bar(
         rows.len() as u64,
         "features [{bar:30}] {pos}/{len} clips, ETA {eta}",
@@ -78,15 +113,21 @@ pub fn features(
         for _ in 0..threads {
             s.spawn(|| {
                 let fx = FeatureExtractor::new(MfccConfig::default());
+                let front = FrontEnd::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(row) = rows.get(i) else { break };
                     let path = resolve(manifest, root, &row.path);
                     let r = decode::decode(&path)
-                        .and_then(|d| {
-                            prepare(&d.channels, d.sample_rate).map_err(|e| e.to_string())
+                        .and_then(|d| match &net {
+                            None => prepare(&d.channels, d.sample_rate)
+                                .and_then(|y| fx.clip_vector_of(&y))
+                                .map_err(|e| e.to_string()),
+                            Some(net) => {
+                                cnn::clip_embedding(net, &front, &d.channels, d.sample_rate)
+                                    .map_err(|e| e.to_string())
+                            }
                         })
-                        .and_then(|y| fx.clip_vector_of(&y).map_err(|e| e.to_string()))
                         .map_err(|e| format!("{}: {e}", path.display()));
                     if let Ok(mut g) = results.lock() {
                         g[i] = Some(r);
@@ -117,10 +158,57 @@ pub fn features(
         });
     }
     let dim = vectors.len() / items.len().max(1);
-    let index = Index::new(items, dim, vectors)?;
+    let mut index = Index::new(items, dim, vectors)?;
+    index.extra = serde_json::json!({"feature": kind.name()});
     let bytes = index.to_bytes(Storage::F32)?;
     std::fs::write(out, bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
     eprintln!("wrote {}: {} clips x {dim}", out.display(), index.len());
+    Ok(())
+}
+
+/// The feature name a clip-vector file records (`"mfcc"` for files written before it did).
+pub fn feature_name(features: &Index) -> String {
+    features
+        .extra
+        .get("feature")
+        .and_then(|v| v.as_str())
+        .unwrap_or("mfcc")
+        .to_string()
+}
+
+/// `earshot pca`: fit PCA to `k` dimensions on the train split's clip vectors and project every
+/// clip. The fitted projection is kept in the output's header (`extra.pca`).
+pub fn pca(features: &Path, k: usize, out: &Path) -> anyhow::Result<()> {
+    let f = read_features(features)?;
+    let train: Vec<f32> = f
+        .vectors()
+        .chunks_exact(f.dim)
+        .zip(&f.items)
+        .filter(|(_, it)| it.split == "train")
+        .flat_map(|(v, _)| v.iter().copied())
+        .collect();
+    anyhow::ensure!(!train.is_empty(), "{}: no train clips", features.display());
+    let started = std::time::Instant::now();
+    let p = Pca::fit(&train, f.dim, k)?;
+    let vectors = p.project_rows(f.vectors())?;
+    let total = p.total_variance.max(1e-30);
+    let kept: f64 = p.variance.iter().sum();
+    let mut index = Index::new(f.items.clone(), k, vectors)?;
+    let name = format!("{}-pca{k}", feature_name(&f).trim_end_matches("-512"));
+    index.extra = serde_json::json!({
+        "feature": name,
+        "pca": {"from": f.dim, "k": k, "fitted_on": "train", "variance_kept": kept / total,
+                "mean": p.mean, "components": p.components},
+    });
+    let bytes = index.to_bytes(Storage::F32)?;
+    std::fs::write(out, bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
+    eprintln!(
+        "wrote {}: {} clips x {k} ({name}; {:.1} % of the train variance kept; {:.1} s)",
+        out.display(),
+        index.len(),
+        100.0 * kept / total,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -279,7 +279,7 @@ pub fn train_model(
         labels: &labels,
         class_text: &class_text,
         text_dim: vocab.dim(),
-        audio_feature: "mfcc".into(),
+        audio_feature: crate::corpus::feature_name(features),
         text_feature: "glove-6b-50d".into(),
         validation: (!val_labels.is_empty()).then_some((&val_vectors[..], &val_labels[..])),
     };
@@ -341,6 +341,14 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
     let vocab = load_vocab(a.vocab)?;
     let features = crate::corpus::read_features(a.features)?;
     let model = load_model(a.model)?;
+    let feature = crate::corpus::feature_name(&features);
+    anyhow::ensure!(
+        model.audio_feature == feature,
+        "{}: the model takes {} clip vectors, {} holds {feature}",
+        a.model.display(),
+        model.audio_feature,
+        a.features.display()
+    );
     let t2 = table2_on(&model, &vocab, &features, a.split)?;
     let recorded: serde_json::Value = if a.retrain {
         let base = TrainConfig {
@@ -406,7 +414,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         })?
     };
     let out = serde_json::json!({
-        "table2": {"mfcc": t2},
+        "table2": {feature.clone(): t2},
         "table1": recorded["table1"],
         "chance": chance(t2.n_classes),
         "text_input": recorded["text_input"],
@@ -418,7 +426,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         }
         writeln!(
             w,
-            "Table 2 (MAP@3, kNN k = {KNN_K}, held-out split: {} {} clips, {} classes)",
+            "Table 2 ({feature}; MAP@3, kNN k = {KNN_K}, held-out split: {} {} clips, {} classes)",
             t2.n_test_clips, a.split, t2.n_classes
         )?;
         writeln!(w, "{:<14} {:>8} {:>8}", "", "direct", "joint")?;

@@ -34,7 +34,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Clip vectors (300-d) of every clip of a corpus manifest, for training and evaluation.
+    /// Clip vectors of every clip of a corpus manifest, for training and evaluation: the 300-d
+    /// MFCC clip vector, or the 512-d aisfx CNN embedding (mean over its 2.3 s blocks).
     Features {
         /// The manifest written by scripts/corpus/build.py.
         #[arg(long)]
@@ -42,6 +43,22 @@ enum Command {
         /// Folder the manifest's relative paths start from (default: the manifest's folder).
         #[arg(long)]
         root: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "mfcc")]
+        feature: corpus::FeatureKind,
+        /// The CNN's weights (with --feature cnn).
+        #[arg(long, default_value = "crates/core/weights/walnet.safetensors")]
+        weights: PathBuf,
+    },
+    /// Reduce a clip-vector file with PCA fitted on its train split (e.g. CNN 512-d to 300-d).
+    Pca {
+        /// Clip vectors from `earshot features`.
+        #[arg(long)]
+        features: PathBuf,
+        /// Dimensions kept.
+        #[arg(long, default_value_t = 300)]
+        k: usize,
         #[arg(long)]
         out: PathBuf,
     },
@@ -201,7 +218,11 @@ fn main() -> ExitCode {
             manifest,
             root,
             out,
-        } => corpus::features(&manifest, root.as_deref(), &out, true).map_err(Failure::from),
+            feature,
+            weights,
+        } => corpus::features(&manifest, root.as_deref(), &out, feature, &weights, true)
+            .map_err(Failure::from),
+        Command::Pca { features, k, out } => corpus::pca(&features, k, &out).map_err(Failure::from),
         Command::Train {
             features,
             vocab,
@@ -315,7 +336,16 @@ fn build_index(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let feats = corpus::read_features(features)?;
+    let model_path = model;
     let model = evaluate::load_model(model)?;
+    let feature = corpus::feature_name(&feats);
+    anyhow::ensure!(
+        model.audio_feature == feature,
+        "{}: the model takes {} clip vectors, {} holds {feature}",
+        model_path.display(),
+        model.audio_feature,
+        features.display()
+    );
     let vectors = model.embed_audio(feats.vectors())?;
     let mut index =
         earshot_core::index::Index::new(feats.items.clone(), model.output_dim(), vectors)?;

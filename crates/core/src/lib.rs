@@ -4,6 +4,8 @@
 //! Data flows one way: audio → features → embedding → index → ranked results.
 
 pub mod audio;
+#[cfg(feature = "cnn")]
+pub mod cnn;
 #[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;
@@ -12,6 +14,7 @@ pub mod features;
 pub mod index;
 pub mod map;
 pub mod model;
+pub mod pca;
 pub mod quant;
 pub mod search;
 pub mod sniff;

@@ -1,0 +1,251 @@
+//! The aisfx CNN against PyTorch: fixtures from `scripts/cnn/make` (crates/core/tests/fixtures/cnn:
+//! aisfx's own front end and network on real clips). Run with
+//! `cargo test -p earshot-core --features cnn --test cnn`.
+#![cfg(all(feature = "cnn", not(target_arch = "wasm32")))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use common::{cosine, f32s, parse_wav16};
+use earshot_core::audio::resample;
+use earshot_core::cnn::{
+    block_embeddings, blocks, clip_embedding, mean_of, n_frames, FrontEnd, Walnet, EMBEDDING_DIM,
+    N_MELS, SAMPLE_RATE,
+};
+use earshot_core::features::Frames;
+use earshot_core::Error;
+use serde::Deserialize;
+
+/// Per block, network alone (same input as PyTorch; f16 weights): measured ≥ 0.99999.
+const MIN_COSINE_NET: f64 = 0.9999;
+/// Per block, from the WAV (our front end and resampler; f16 weights).
+const MIN_COSINE: f64 = 0.999;
+/// Log-mel (normalised units, values 0…~0.9) at 44.1 kHz, where no resampling differs.
+const LOGMEL_MAX_ABS_44K: f32 = 1e-4;
+/// Log-mel of resampled clips (rubato vs soxr HQ): mean and max absolute difference.
+const LOGMEL_MEAN_ABS: f32 = 2e-4;
+const LOGMEL_MAX_ABS: f32 = 0.02;
+
+#[derive(Deserialize)]
+struct Manifest {
+    clips: Vec<Clip>,
+}
+
+#[derive(Deserialize)]
+struct Clip {
+    name: String,
+    sources: Vec<String>,
+    source_rate: u32,
+    n_samples_44k: usize,
+    n_frames: usize,
+    n_blocks: usize,
+    embeddings: Vec<Vec<f32>>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+fn manifest() -> Manifest {
+    let s = std::fs::read_to_string(fixtures().join("cnn/walnet.json")).unwrap();
+    serde_json::from_str(&s).unwrap()
+}
+
+fn weights() -> &'static [u8] {
+    static W: OnceLock<Vec<u8>> = OnceLock::new();
+    W.get_or_init(|| std::fs::read(root().join("weights/walnet.safetensors")).unwrap())
+}
+
+fn net() -> &'static Walnet {
+    static N: OnceLock<Walnet> = OnceLock::new();
+    N.get_or_init(|| Walnet::from_safetensors(weights()).unwrap())
+}
+
+fn reference_log_mel(c: &Clip) -> Frames {
+    let data = f32s(&std::fs::read(fixtures().join(format!("cnn/{}.logmel.f32", c.name))).unwrap());
+    assert_eq!(data.len(), c.n_frames * N_MELS, "{}", c.name);
+    Frames {
+        n_rows: N_MELS,
+        n_frames: c.n_frames,
+        data,
+    }
+}
+
+/// The clip's source WAVs, concatenated, at their own rate.
+fn source(c: &Clip) -> (u32, Vec<f32>) {
+    let mut y = Vec::new();
+    for s in &c.sources {
+        let (sr, x) = parse_wav16(&std::fs::read(fixtures().join(s)).unwrap());
+        assert_eq!(sr, c.source_rate, "{s}");
+        y.extend(x);
+    }
+    (c.source_rate, y)
+}
+
+#[test]
+fn network_matches_pytorch_on_its_own_input() {
+    let m = manifest();
+    assert_eq!(m.clips.len(), 5);
+    for c in &m.clips {
+        let (n, b) = blocks(&reference_log_mel(c)).unwrap();
+        assert_eq!(n, c.n_blocks, "{}", c.name);
+        let got = net().embed_blocks(n, &b).unwrap();
+        for (i, (g, want)) in got.iter().zip(&c.embeddings).enumerate() {
+            assert_eq!(g.len(), EMBEDDING_DIM);
+            let cos = cosine(g, want);
+            println!("{} block {i}: network cosine {cos:.8}", c.name);
+            assert!(cos >= MIN_COSINE_NET, "{} block {i}: cosine {cos}", c.name);
+        }
+    }
+}
+
+#[test]
+fn wav_to_embedding_matches_pytorch() {
+    let front = FrontEnd::new();
+    for c in &manifest().clips {
+        let (sr, x) = source(c);
+        let y = resample(&x, sr, SAMPLE_RATE).unwrap();
+        assert_eq!(y.len(), c.n_samples_44k, "{}", c.name);
+        assert_eq!(n_frames(y.len()), c.n_frames, "{}", c.name);
+        let mel = front.log_mel(&y).unwrap();
+        let want = reference_log_mel(c);
+        let d = common::diff(&mel.data, &want.data);
+        println!(
+            "{} ({sr} Hz): log-mel max |Δ| {:.2e}, mean |Δ| {:.2e}",
+            c.name, d.max_abs, d.mean_abs
+        );
+        if sr == SAMPLE_RATE {
+            assert!(d.max_abs <= LOGMEL_MAX_ABS_44K, "{}: {d:?}", c.name);
+        } else {
+            assert!(
+                d.max_abs <= LOGMEL_MAX_ABS && d.mean_abs <= LOGMEL_MEAN_ABS,
+                "{}: {d:?}",
+                c.name
+            );
+        }
+        let got = block_embeddings(net(), &front, &[x], sr).unwrap();
+        assert_eq!(got.len(), c.n_blocks, "{}", c.name);
+        for (i, (g, w)) in got.iter().zip(&c.embeddings).enumerate() {
+            let cos = cosine(g, w);
+            println!("{} block {i}: end-to-end cosine {cos:.8}", c.name);
+            assert!(cos >= MIN_COSINE, "{} block {i}: cosine {cos}", c.name);
+        }
+        let clip = mean_of(&got);
+        let cos = cosine(&clip, &mean_of(&c.embeddings));
+        println!("{}: clip (mean of blocks) cosine {cos:.8}", c.name);
+        assert!(cos >= MIN_COSINE, "{}", c.name);
+    }
+}
+
+#[test]
+fn short_and_bad_audio() {
+    let front = FrontEnd::new();
+    // One sample, a tenth of a second: one zero-padded block, a finite embedding.
+    for n in [1usize, 2205] {
+        let e = clip_embedding(net(), &front, &[vec![0.1; n]], 22_050).unwrap();
+        assert_eq!(e.len(), EMBEDDING_DIM);
+        assert!(e.iter().all(|v| v.is_finite()));
+    }
+    // Silence is fine too.
+    assert!(clip_embedding(net(), &front, &[vec![0.0; 4410]], 44_100).is_ok());
+    assert_eq!(
+        clip_embedding(net(), &front, &[vec![]], 44_100),
+        Err(Error::Empty)
+    );
+    assert_eq!(
+        clip_embedding(net(), &front, &[], 44_100),
+        Err(Error::Empty)
+    );
+    assert_eq!(
+        clip_embedding(net(), &front, &[vec![0.0, f32::NAN]], 44_100),
+        Err(Error::NonFinite(1))
+    );
+    assert!(clip_embedding(net(), &front, &[vec![0.0; 10]], 0).is_err());
+    assert_eq!(front.log_mel(&[]), Err(Error::Empty));
+    // Wrong block buffers.
+    assert!(net().embed_blocks(0, &[]).is_err());
+    assert!(net().embed_blocks(1, &[0.0; 10]).is_err());
+    assert!(net()
+        .embed_blocks(1, &vec![f32::NAN; 100 * N_MELS])
+        .is_err());
+    let wrong_bands = Frames {
+        n_rows: 64,
+        n_frames: 3,
+        data: vec![0.0; 192],
+    };
+    assert!(blocks(&wrong_bands).is_err());
+}
+
+/// The header of a safetensors file, edited by `f`, in front of the same data.
+fn with_header(f: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> Vec<u8> {
+    let w = weights();
+    let len = u64::from_le_bytes(w[..8].try_into().unwrap()) as usize;
+    let mut h: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&w[8..8 + len]).unwrap();
+    f(&mut h);
+    let mut hb = serde_json::to_vec(&h).unwrap();
+    while !hb.len().is_multiple_of(8) {
+        hb.push(b' ');
+    }
+    let mut out = (hb.len() as u64).to_le_bytes().to_vec();
+    out.extend(hb);
+    out.extend(&w[8 + len..]);
+    out
+}
+
+#[test]
+fn bad_weights_are_errors() {
+    assert!(Walnet::from_safetensors(&[]).is_err());
+    assert!(Walnet::from_safetensors(b"not a safetensors file at all").is_err());
+    assert!(Walnet::from_safetensors(&weights()[..1000]).is_err());
+    // A missing tensor.
+    let missing = with_header(|h| {
+        let v = h.remove("conv_block3.bn2.running_var").unwrap();
+        h.insert("renamed".into(), v);
+    });
+    let e = Walnet::from_safetensors(&missing).unwrap_err();
+    assert!(e.to_string().contains("conv_block3.bn2.running_var"), "{e}");
+    // Same number of values, wrong shape.
+    let reshaped = with_header(|h| {
+        h["conv_block1.conv1.weight"]["shape"] = serde_json::json!([64, 1, 9, 1]);
+    });
+    let e = Walnet::from_safetensors(&reshaped).unwrap_err();
+    assert!(e.to_string().contains("shape"), "{e}");
+    // Swapped tensors of different shapes.
+    let swapped = with_header(|h| {
+        let a = h["conv_block2.conv1.weight"].clone();
+        h["conv_block2.conv1.weight"] = h["conv_block2.conv2.weight"].clone();
+        h["conv_block2.conv2.weight"] = a;
+    });
+    assert!(Walnet::from_safetensors(&swapped).is_err());
+}
+
+/// Time for a 10 s clip at 22.05 kHz (resampling, front end, network):
+/// `cargo test --release -p earshot-core --features cnn --test cnn -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn time_ten_seconds() {
+    let m = manifest();
+    let c = m.clips.iter().find(|c| c.name == "concat6s").unwrap();
+    let (sr, x) = source(c);
+    let y: Vec<f32> = x.iter().chain(&x).copied().take(10 * sr as usize).collect();
+    let front = FrontEnd::new();
+    let _ = clip_embedding(net(), &front, std::slice::from_ref(&y), sr).unwrap();
+    let t = std::time::Instant::now();
+    let runs = 3;
+    for _ in 0..runs {
+        let e = block_embeddings(net(), &front, std::slice::from_ref(&y), sr).unwrap();
+        assert_eq!(e.len(), 7);
+    }
+    println!(
+        "10 s clip: {:.0} ms per clip (mean of {runs})",
+        t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
+    );
+}
