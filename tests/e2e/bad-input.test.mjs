@@ -102,6 +102,20 @@ for (const name of EITHER) {
   });
 }
 
+test('a 2 GB file is refused before it is read, naming the limit', async () => {
+  // Sparse: a WAV header, then 2 GB of nothing on disk.
+  const big = path.join(dir, 'two-gigabytes.wav');
+  fs.writeFileSync(big, fs.readFileSync(GOOD).subarray(0, 44));
+  fs.truncateSync(big, 2 ** 31 + 44);
+  const t0 = Date.now();
+  const shown = await upload(page, big);
+  assert.equal(shown.state, 'error');
+  assert.equal(shown.error, 'Could not analyse “two-gigabytes.wav”: is 2147483692 bytes; the limit is 1024 MiB.');
+  assert.ok(Date.now() - t0 < 10_000, 'refused without reading it');
+  fs.rmSync(big);
+  await goodFileStillWorks();
+});
+
 test('the NaN file names the problem', async () => {
   const shown = await upload(page, cases.find((x) => x.name === 'nan.wav').file);
   assert.match(shown.error ?? '', /NaN/);

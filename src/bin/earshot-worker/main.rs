@@ -378,6 +378,12 @@ fn on_message(ev: MessageEvent) {
                     Request::AudioFile { name, .. } | Request::Embed { name, .. } => name.as_str(),
                     _ => "the file",
                 };
+                // The core's file-size limit, before a byte is read (File.size is cheap here).
+                let size = blob.size() as u64;
+                if size > earshot_core::audio::MAX_FILE_BYTES {
+                    let err = earshot_core::Error::TooLarge(size);
+                    return fail(id, earshot_web::analysis::core_failed(name, &err));
+                }
                 match JsFuture::from(blob.array_buffer()).await {
                     Ok(buf) => {
                         let bytes = Uint8Array::new(&buf);
