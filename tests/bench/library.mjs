@@ -30,11 +30,24 @@ function wav2s(file, seed) {
   });
 }
 
+// Frame gaps on the page, counted from the file input's `change` event: before it, Chromium builds
+// the File objects for the input (about 0.5 s for 2,000 files, the browser's work, which a user
+// picking files in a dialog waits for too); that time is reported apart as `handOver`.
 const PROBE = () => {
   window.__gap = 0;
+  window.__gaps = 0;
+  window.__handOver = 0;
+  window.__from = Infinity;
+  document.addEventListener('change', () => (window.__from = performance.now()), true);
   let last = performance.now();
   const frame = (t) => {
-    window.__gap = Math.max(window.__gap, t - last);
+    if (last >= window.__from) {
+      window.__gap = Math.max(window.__gap, t - last);
+      if (t - last > 100) window.__gaps += 1;
+    } else if (t >= window.__from) {
+      window.__handOver = Math.max(window.__handOver, window.__from - last);
+      window.__gap = Math.max(window.__gap, t - window.__from);
+    }
     last = t;
     requestAnimationFrame(frame);
   };
@@ -70,23 +83,14 @@ export async function run() {
     await app.goto(server.url);
     await app.waitForFunction(() => document.body.dataset.ready === '1');
     await app.waitForFunction(() => document.querySelector('[data-testid=library-count]')?.textContent === '0');
-    await app.evaluate(() => {
-      window.__gap = 0;
-    });
     const t0 = Date.now();
     await app.setInputFiles('[data-testid=library-add]', files);
-    // The frame gap counts from here: handing 2,000 files to the input is the test tool's work.
-    const handOver = await app.evaluate(() => {
-      const g = window.__gap;
-      window.__gap = 0;
-      return g;
-    });
     await app.waitForFunction((n) => document.querySelector('[data-testid=library-count]').textContent === String(n), FILES, {
       timeout: 600_000,
       polling: 100,
     });
     const seconds = (Date.now() - t0) / 1000;
-    out.indexing = { files: FILES, seconds, perSecond: FILES / seconds, maxGap: await app.evaluate(() => window.__gap), handOver };
+    out.indexing = { files: FILES, seconds, perSecond: FILES / seconds, ...(await app.evaluate(() => ({ maxGap: window.__gap, over100: window.__gaps, handOver: window.__handOver }))) };
     await ctx.close();
     await server.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -101,7 +105,7 @@ function table(r) {
     '| measurement | result | target | met |',
     '|---|---|---|---|',
     `| index ${r.indexing.files} two-second WAV files (pick → stored in IndexedDB) | ${r.indexing.seconds.toFixed(1)} s = ${r.indexing.perSecond.toFixed(0)} files/s | ≥ 50 files/s | ${r.indexing.perSecond >= 50 ? 'yes' : '**no**'} |`,
-    `| longest frame gap on the page while indexing (after the file input took the 2,000 files: ${r.indexing.handOver.toFixed(0)} ms) | ${r.indexing.maxGap.toFixed(0)} ms | | |`,
+    `| longest frame gap on the page while indexing, from the input's change event (before it, Chromium took ${r.indexing.handOver.toFixed(0)} ms to build the File objects) | ${r.indexing.maxGap.toFixed(0)} ms; ${r.indexing.over100} gaps over 100 ms | < 100 ms | ${r.indexing.maxGap < 100 ? 'yes' : '**no**'} |`,
   ];
   for (const s of r.search) {
     const target = s.items === 100000 ? '< 30 ms' : '';
