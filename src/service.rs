@@ -4,10 +4,11 @@
 
 use std::sync::OnceLock;
 
+use earshot_core::cnn::{self, FrontEnd, Walnet};
 use earshot_core::decode::Decoded;
 use earshot_core::index::Index;
 use earshot_core::map::Projection;
-use earshot_core::model::Model;
+use earshot_core::model::{AudioKind, Model};
 use earshot_core::search::{Answer, Engine};
 use earshot_core::text::Vocabulary;
 
@@ -29,12 +30,19 @@ pub struct Service {
     /// so workers that only embed library sounds never pay for it.
     map: OnceLock<Result<Map, String>>,
     pub library: Library,
+    /// What the model's audio input is computed from.
+    kind: AudioKind,
+    /// The CNN, for a model with CNN features: its weights are fetched on the first audio query
+    /// ([`Service::needs_weights`], [`Service::set_weights`]).
+    walnet: Option<(Walnet, FrontEnd)>,
 }
 
 /// Where the page fetches each asset from, relative to the assets' base URL.
 pub const MODEL_FILE: &str = "model.json";
 pub const VOCAB_FILE: &str = "vocab.bin";
 pub const INDEX_FILE: &str = "index.bin";
+/// The CNN's weights, for a model with CNN features that does not name its file.
+pub const WALNET_FILE: &str = "walnet.safetensors";
 
 impl Service {
     /// Parse the three assets; every failure is one sentence naming the asset.
@@ -43,6 +51,9 @@ impl Service {
             analysis::sentence(&format!("The {what} could not be loaded: {e}"))
         };
         let model = Model::from_json(model_json).map_err(|e| broken("model (model.json)", &e))?;
+        let kind = model
+            .audio_kind()
+            .map_err(|e| broken("model (model.json)", &e))?;
         let vocab =
             Vocabulary::from_bytes(vocab).map_err(|e| broken("vocabulary (vocab.bin)", &e))?;
         let index = Index::from_bytes(index).map_err(|e| broken("index (index.bin)", &e))?;
@@ -52,7 +63,58 @@ impl Service {
             engine,
             map: OnceLock::new(),
             library,
+            kind,
+            walnet: None,
         })
+    }
+
+    /// The weights file to fetch (relative to the assets' base URL) before audio can be embedded:
+    /// `Some` for a model with CNN features until [`Service::set_weights`] succeeded.
+    pub fn needs_weights(&self) -> Option<String> {
+        (self.kind == AudioKind::Walnet && self.walnet.is_none()).then(|| {
+            self.engine
+                .model
+                .audio_weights
+                .clone()
+                .unwrap_or_else(|| WALNET_FILE.to_owned())
+        })
+    }
+
+    /// The CNN's weights (safetensors), fetched after [`Service::needs_weights`] asked for them.
+    pub fn set_weights(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let net = Walnet::from_safetensors(bytes).map_err(|e| {
+            analysis::sentence(&format!(
+                "The sound network's weights could not be loaded: {e}"
+            ))
+        })?;
+        self.walnet = Some((net, FrontEnd::new()));
+        Ok(())
+    }
+
+    /// The model's audio input for a decoded sound: the MFCC clip vector `analysis` computed, or
+    /// the CNN embedding through the model's projection.
+    fn audio_input(
+        &self,
+        clip: &Analysis,
+        channels: &[Vec<f32>],
+        sample_rate: u32,
+    ) -> Result<Vec<f32>, String> {
+        let raw = match (self.kind, &self.walnet) {
+            (AudioKind::Mfcc, _) => return Ok(clip.clip.clone()),
+            (AudioKind::Walnet, Some((net, front))) => {
+                cnn::clip_embedding(net, front, channels, sample_rate)
+                    .map_err(|e| analysis::core_failed(&clip.name, &e))?
+            }
+            (AudioKind::Walnet, None) => {
+                return Err(analysis::sentence(
+                    "The sound network's weights are not loaded yet; try again.",
+                ))
+            }
+        };
+        self.engine
+            .model
+            .reduce(&raw)
+            .map_err(|e| analysis::core_failed(&clip.name, &e))
     }
 
     /// The map and the items' points (fitted the first time).
@@ -136,9 +198,10 @@ impl Service {
         scope: Scope,
     ) -> Result<(AnswerView, Analysis), String> {
         let clip = analysis::analyse(name, channels, sample_rate)?;
+        let input = self.audio_input(&clip, channels, sample_rate)?;
         let a = self
             .engine
-            .search_clip_vector(&clip.clip, top)
+            .search_clip_vector(&input, top)
             .map_err(|e| analysis::core_failed(name, &e))?;
         let facts = ClipFacts {
             name: clip.name.clone(),
@@ -188,10 +251,11 @@ impl Service {
         sample_rate: u32,
     ) -> Result<(Meta, Vec<f32>), String> {
         let clip = analysis::analyse(name, channels, sample_rate)?;
+        let input = self.audio_input(&clip, channels, sample_rate)?;
         let embedding = self
             .engine
             .model
-            .embed_audio(&clip.clip)
+            .embed_audio(&input)
             .map_err(|e| analysis::core_failed(name, &e))?;
         let label = self
             .engine
@@ -398,6 +462,70 @@ mod tests {
         let cat = s.catalog().unwrap();
         assert!((a.point[0] - cat.items[42].x).abs() < 1e-4);
         assert!(s.item(s.len(), 5, Scope::Bundled).is_err());
+    }
+
+    /// The CNN model of `crates/cli/eval/walnet` with an index of every corpus clip embedded by
+    /// it, as `earshot index` builds one.
+    fn cnn_service() -> Service {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let dir = format!("{root}/crates/cli/eval/walnet/");
+        let model_json = std::fs::read_to_string(format!("{dir}model.json")).unwrap();
+        let model = Model::from_json(&model_json).unwrap();
+        let feats =
+            Index::from_bytes(&std::fs::read(format!("{dir}features.bin")).unwrap()).unwrap();
+        let vectors = model.embed_audio(feats.vectors()).unwrap();
+        let index = Index::new(feats.items.clone(), model.output_dim(), vectors).unwrap();
+        let bytes = index.to_bytes(earshot_core::index::Storage::I8).unwrap();
+        let vocab = std::fs::read(format!("{root}/pkg/{VOCAB_FILE}")).unwrap();
+        Service::load(&model_json, &vocab, &bytes).unwrap()
+    }
+
+    #[test]
+    fn a_cnn_model_asks_for_its_weights_then_finds_a_clip_by_its_preview() {
+        let mut s = cnn_service();
+        assert!(shipped().needs_weights().is_none());
+        assert_eq!(s.needs_weights().as_deref(), Some("walnet.safetensors"));
+        let item = s
+            .engine
+            .index
+            .items
+            .iter()
+            .position(|i| i.id == "sonic-656e1706e843-0")
+            .unwrap();
+        let preview = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/pkg/previews/sonic-656e1706e843-0.ogg"
+        );
+        let d = Service::decode_file(std::fs::read(preview).unwrap(), "kick.ogg").unwrap();
+        let early = s.audio("kick.ogg", &d.channels, d.sample_rate, 5, Scope::Bundled);
+        assert!(early.unwrap_err().contains("not loaded yet"));
+        assert!(s.set_weights(b"not safetensors").is_err());
+        assert!(s.needs_weights().is_some());
+        let weights = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/crates/core/weights/walnet.safetensors"
+        );
+        s.set_weights(&std::fs::read(weights).unwrap()).unwrap();
+        assert!(s.needs_weights().is_none());
+        let (a, _) = s
+            .audio("kick.ogg", &d.channels, d.sample_rate, 5, Scope::Bundled)
+            .unwrap();
+        // The same answer as `earshot search --model crates/cli/eval/walnet/model.json` with
+        // that model's index: fluid-e70d583bdd5b-0 first at 0.8877, labels led by Bass_drum.
+        let first = &s.engine.index.items[a.results[0].item];
+        assert_eq!(first.id, "fluid-e70d583bdd5b-0", "{:?}", a.results);
+        assert!(
+            (a.results[0].score - 0.8877).abs() < 1e-4,
+            "{}",
+            a.results[0].score
+        );
+        assert_eq!(a.labels[0].name, "Bass_drum");
+        // A library sound embeds through the CNN too, next to the same clip.
+        let (meta, e) = s.embed("kick.ogg", &d.channels, d.sample_rate).unwrap();
+        assert_eq!(meta.label, "Bass_drum");
+        let own = s.engine.index.vector(item);
+        let near = earshot_core::model::similarity(&e, own);
+        assert!(near > 0.5, "{near}");
     }
 
     #[test]

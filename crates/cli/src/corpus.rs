@@ -13,6 +13,7 @@ use earshot_core::audio::prepare;
 use earshot_core::cnn::{self, FrontEnd, Walnet};
 use earshot_core::features::{FeatureExtractor, MfccConfig};
 use earshot_core::index::{Index, Item, Storage};
+use earshot_core::model::{pack_tensor, AudioKind, Model, PcaJson};
 use earshot_core::pca::Pca;
 
 use crate::decode;
@@ -74,6 +75,35 @@ impl FeatureKind {
             Self::Cnn => "walnet-512",
         }
     }
+}
+
+/// The CNN of a model with CNN features: the weights file its JSON names, next to `model_path`.
+pub fn load_walnet(model: &Model, model_path: &Path) -> anyhow::Result<Walnet> {
+    let name = model.audio_weights.as_deref().unwrap_or(WALNET_WEIGHTS);
+    let path = model_path.parent().unwrap_or(Path::new(".")).join(name);
+    let bytes = crate::evaluate::read_bytes(&path)?;
+    Walnet::from_safetensors(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+/// A decoded sound as `model`'s audio input: its MFCC clip vector, or its CNN embedding (`net`,
+/// from [`load_walnet`]) through the model's projection, whichever feature the model names.
+pub fn clip_input(
+    model: &Model,
+    net: Option<&Walnet>,
+    channels: &[Vec<f32>],
+    sample_rate: u32,
+) -> anyhow::Result<Vec<f32>> {
+    let raw = match (model.audio_kind()?, net) {
+        (AudioKind::Mfcc, _) => {
+            let y = prepare(channels, sample_rate)?;
+            FeatureExtractor::default().clip_vector_of(&y)?
+        }
+        (AudioKind::Walnet, Some(net)) => {
+            cnn::clip_embedding(net, &FrontEnd::new(), channels, sample_rate)?
+        }
+        (AudioKind::Walnet, None) => anyhow::bail!("the model's CNN is not loaded"),
+    };
+    Ok(model.reduce(&raw)?)
 }
 
 /// `earshot features`: the clip vector of every manifest clip (one worker thread per core, at
@@ -176,9 +206,47 @@ pub fn feature_name(features: &Index) -> String {
         .to_string()
 }
 
+/// The projection a clip-vector file's vectors went through (`earshot pca` keeps it in the
+/// header), in the model JSON's form.
+pub fn feature_projection(features: &Index) -> anyhow::Result<Option<PcaJson>> {
+    let Some(p) = features.extra.get("pca") else {
+        return Ok(None);
+    };
+    let floats = |key: &str| -> anyhow::Result<Vec<f32>> {
+        serde_json::from_value(p.get(key).cloned().unwrap_or_default())
+            .with_context(|| format!("the header's pca.{key} is not a list of numbers"))
+    };
+    let from = p
+        .get("from")
+        .and_then(serde_json::Value::as_u64)
+        .context("the header's pca.from is missing")? as usize;
+    let components = floats("components")?;
+    anyhow::ensure!(
+        from > 0 && components.len() == features.dim * from,
+        "the header's pca has {} component values for {from} → {}",
+        components.len(),
+        features.dim
+    );
+    Ok(Some(PcaJson {
+        from,
+        mean: floats("mean")?,
+        components: pack_tensor(&[features.dim, from], &components, "f32"),
+    }))
+}
+
+/// The weights file a model trained on these features needs (CNN features: the core's
+/// `walnet.safetensors`, shipped next to the model).
+pub fn feature_weights(features: &Index) -> Option<String> {
+    (AudioKind::of(&feature_name(features)) == Some(AudioKind::Walnet))
+        .then(|| WALNET_WEIGHTS.to_string())
+}
+
+/// File name of the CNN's weights next to a model that uses them.
+pub const WALNET_WEIGHTS: &str = "walnet.safetensors";
+
 /// `earshot pca`: fit PCA to `k` dimensions on the train split's clip vectors and project every
 /// clip. The fitted projection is kept in the output's header (`extra.pca`).
-pub fn pca(features: &Path, k: usize, out: &Path) -> anyhow::Result<()> {
+pub fn pca(features: &Path, k: usize, out: &Path, eval_out: Option<&Path>) -> anyhow::Result<()> {
     let f = read_features(features)?;
     let train: Vec<f32> = f
         .vectors()
@@ -202,6 +270,15 @@ pub fn pca(features: &Path, k: usize, out: &Path) -> anyhow::Result<()> {
     });
     let bytes = index.to_bytes(Storage::F32)?;
     std::fs::write(out, bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
+    if let Some(eval_out) = eval_out {
+        index.extra = serde_json::json!({
+            "feature": name,
+            "pca": {"from": f.dim, "k": k, "fitted_on": "train", "variance_kept": kept / total},
+        });
+        let bytes = index.to_bytes(Storage::I8)?;
+        std::fs::write(eval_out, bytes)
+            .with_context(|| format!("{}: cannot be written", eval_out.display()))?;
+    }
     eprintln!(
         "wrote {}: {} clips x {k} ({name}; {:.1} % of the train variance kept; {:.1} s)",
         out.display(),

@@ -219,6 +219,37 @@ pub struct EvalArgs<'a> {
     pub json: bool,
     /// The split whose clips are the queries of Table 2.
     pub split: &'a str,
+    /// More feature types for Table 2: folders holding a `model.json` and its `features.bin`.
+    pub compare: &'a [std::path::PathBuf],
+}
+
+/// Table 2 of a model on clip vectors of the feature type it takes: (feature name, table).
+fn table2_of(
+    model_path: &std::path::Path,
+    features_path: &std::path::Path,
+    vocab: &Vocabulary,
+    split: &str,
+) -> anyhow::Result<(String, Table2)> {
+    let (model, features, feature) = load_matching(model_path, features_path)?;
+    Ok((feature, table2_on(&model, vocab, &features, split)?))
+}
+
+/// A model and clip vectors of the feature type it takes (and that type's name).
+pub fn load_matching(
+    model_path: &std::path::Path,
+    features_path: &std::path::Path,
+) -> anyhow::Result<(Model, Index, String)> {
+    let features = crate::corpus::read_features(features_path)?;
+    let model = load_model(model_path)?;
+    let feature = crate::corpus::feature_name(&features);
+    anyhow::ensure!(
+        model.audio_feature == feature,
+        "{}: the model takes {} clip vectors, {} holds {feature}",
+        model_path.display(),
+        model.audio_feature,
+        features_path.display()
+    );
+    Ok((model, features, feature))
 }
 
 /// Read a file; errors name it and say why in a few words.
@@ -280,6 +311,8 @@ pub fn train_model(
         class_text: &class_text,
         text_dim: vocab.dim(),
         audio_feature: crate::corpus::feature_name(features),
+        audio_pca: crate::corpus::feature_projection(features)?,
+        audio_weights: crate::corpus::feature_weights(features),
         text_feature: "glove-6b-50d".into(),
         validation: (!val_labels.is_empty()).then_some((&val_vectors[..], &val_labels[..])),
     };
@@ -339,17 +372,26 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
     use crate::train::{key_loss, text_input_key, Loss, Similarity, TrainConfig};
     use anyhow::Context;
     let vocab = load_vocab(a.vocab)?;
+    let (feature, t2) = table2_of(a.model, a.features, &vocab, a.split)?;
+    let mut tables = vec![(feature, t2.clone())];
+    for dir in a.compare {
+        let t = table2_of(
+            &dir.join("model.json"),
+            &dir.join("features.bin"),
+            &vocab,
+            a.split,
+        )?;
+        anyhow::ensure!(
+            tables.iter().all(|(f, _)| *f != t.0),
+            "{}: a second {} model",
+            dir.display(),
+            t.0
+        );
+        tables.push(t);
+    }
+    // MFCC first (CONTRACT §2).
+    tables.sort_by_key(|(f, _)| f != "mfcc");
     let features = crate::corpus::read_features(a.features)?;
-    let model = load_model(a.model)?;
-    let feature = crate::corpus::feature_name(&features);
-    anyhow::ensure!(
-        model.audio_feature == feature,
-        "{}: the model takes {} clip vectors, {} holds {feature}",
-        a.model.display(),
-        model.audio_feature,
-        a.features.display()
-    );
-    let t2 = table2_on(&model, &vocab, &features, a.split)?;
     let recorded: serde_json::Value = if a.retrain {
         let base = TrainConfig {
             epochs: a.epochs,
@@ -413,8 +455,12 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
             )
         })?
     };
+    let table2: serde_json::Map<String, serde_json::Value> = tables
+        .iter()
+        .map(|(f, t)| Ok((f.clone(), serde_json::to_value(t)?)))
+        .collect::<anyhow::Result<_>>()?;
     let out = serde_json::json!({
-        "table2": {feature.clone(): t2},
+        "table2": table2,
         "table1": recorded["table1"],
         "chance": chance(t2.n_classes),
         "text_input": recorded["text_input"],
@@ -426,17 +472,33 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         }
         writeln!(
             w,
-            "Table 2 ({feature}; MAP@3, kNN k = {KNN_K}, held-out split: {} {} clips, {} classes)",
+            "Table 2 (MAP@3, kNN k = {KNN_K}, held-out split: {} {} clips, {} classes)",
             t2.n_test_clips, a.split, t2.n_classes
         )?;
-        writeln!(w, "{:<14} {:>8} {:>8}", "", "direct", "joint")?;
-        for (name, p) in [
-            ("audio→audio", t2.audio_audio),
-            ("text→audio", t2.text_audio),
-            ("audio→text", t2.audio_text),
-            ("text→text", t2.text_text),
-        ] {
-            writeln!(w, "{name:<14} {:>8.3} {:>8.3}", p.direct, p.joint)?;
+        let heads: Vec<String> = tables
+            .iter()
+            .map(|(f, _)| format!("{f} direct / joint"))
+            .collect();
+        write!(w, "{:<14}", "")?;
+        for h in &heads {
+            write!(w, "  {h:>19}")?;
+        }
+        writeln!(w)?;
+        type Pick = fn(&Table2) -> Pair;
+        let rows: [(&str, Pick); 4] = [
+            ("audio→audio", |t| t.audio_audio),
+            ("text→audio", |t| t.text_audio),
+            ("audio→text", |t| t.audio_text),
+            ("text→text", |t| t.text_text),
+        ];
+        for (name, pick) in rows {
+            write!(w, "{name:<14}")?;
+            for ((_, t), h) in tables.iter().zip(&heads) {
+                let p = pick(t);
+                let cell = format!("{:.3} / {:.3}", p.direct, p.joint);
+                write!(w, "  {cell:>width$}", width = h.chars().count().max(19))?;
+            }
+            writeln!(w)?;
         }
         writeln!(w, "chance {:.3}", chance(t2.n_classes))?;
         writeln!(w)?;

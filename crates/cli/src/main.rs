@@ -61,6 +61,10 @@ enum Command {
         k: usize,
         #[arg(long)]
         out: PathBuf,
+        /// Also write the projected vectors compactly (int8, no projection in the header), as
+        /// `earshot eval --compare` reads them next to a model trained on `--out`.
+        #[arg(long)]
+        eval_out: Option<PathBuf>,
     },
     /// Train the Siamese model on clip vectors and write its JSON weights.
     Train {
@@ -160,6 +164,10 @@ enum Command {
         /// Query clips of Table 2: test, or validation for choosing hyper-parameters.
         #[arg(long, default_value = "test", value_parser = ["test", "validation"])]
         split: String,
+        /// More feature types for Table 2, side by side: folders holding a model.json and the
+        /// features.bin it takes (shipped: the CNN model).
+        #[arg(long, num_args = 0.., default_value = "crates/cli/eval/walnet")]
+        compare: Vec<PathBuf>,
     },
 }
 
@@ -222,7 +230,12 @@ fn main() -> ExitCode {
             weights,
         } => corpus::features(&manifest, root.as_deref(), &out, feature, &weights, true)
             .map_err(Failure::from),
-        Command::Pca { features, k, out } => corpus::pca(&features, k, &out).map_err(Failure::from),
+        Command::Pca {
+            features,
+            k,
+            out,
+            eval_out,
+        } => corpus::pca(&features, k, &out, eval_out.as_deref()).map_err(Failure::from),
         Command::Train {
             features,
             vocab,
@@ -298,6 +311,7 @@ fn main() -> ExitCode {
             runs,
             epochs,
             split,
+            compare,
         } => evaluate::run_eval(&evaluate::EvalArgs {
             model: &model,
             vocab: &vocab,
@@ -307,6 +321,7 @@ fn main() -> ExitCode {
             epochs,
             json,
             split: &split,
+            compare: &compare,
         })
         .map_err(Failure::from),
     };
@@ -335,17 +350,7 @@ fn build_index(
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
-    let feats = corpus::read_features(features)?;
-    let model_path = model;
-    let model = evaluate::load_model(model)?;
-    let feature = corpus::feature_name(&feats);
-    anyhow::ensure!(
-        model.audio_feature == feature,
-        "{}: the model takes {} clip vectors, {} holds {feature}",
-        model_path.display(),
-        model.audio_feature,
-        features.display()
-    );
+    let (model, feats, _) = evaluate::load_matching(model, features)?;
     let vectors = model.embed_audio(feats.vectors())?;
     let mut index =
         earshot_core::index::Index::new(feats.items.clone(), model.output_dim(), vectors)?;

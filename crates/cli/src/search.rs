@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use earshot_core::audio::prepare;
-use earshot_core::features::FeatureExtractor;
+use earshot_core::audio::validate;
 use earshot_core::index::Index;
+use earshot_core::model::AudioKind;
 use earshot_core::search::{Answer, Engine};
 use serde_json::json;
 
@@ -44,11 +44,20 @@ pub fn run(
         (None, Some(file)) => {
             let name = file.display().to_string();
             let d = decode::decode(file).map_err(|r| Failure::new(&name, r))?;
-            let y = prepare(&d.channels, d.sample_rate).map_err(|e| Failure::new(&name, e))?;
-            let clip = FeatureExtractor::default()
-                .clip_vector_of(&y)
-                .map_err(|e| Failure::new(&name, e))?;
+            // Refuse sounds the core cannot take before loading anything.
+            validate(&d.channels, d.sample_rate).map_err(|e| Failure::new(&name, e))?;
             let engine = load_engine(assets)?;
+            let kind = engine
+                .model
+                .audio_kind()
+                .map_err(|e| Failure::new(assets.model.display().to_string(), e))?;
+            let net = match kind {
+                AudioKind::Walnet => Some(crate::corpus::load_walnet(&engine.model, assets.model)?),
+                AudioKind::Mfcc => None,
+            };
+            let clip =
+                crate::corpus::clip_input(&engine.model, net.as_ref(), &d.channels, d.sample_rate)
+                    .map_err(|e| Failure::new(&name, format!("{e:#}")))?;
             let a = engine
                 .search_clip_vector(&clip, top)
                 .map_err(|e| Failure::new(&name, e))?;

@@ -145,6 +145,10 @@ pub struct TrainData<'a> {
     pub class_text: &'a [f32],
     pub text_dim: usize,
     pub audio_feature: String,
+    /// The projection the clip vectors went through, and the feature network's weights file,
+    /// both stored in the model (CNN features).
+    pub audio_pca: Option<earshot_core::model::PcaJson>,
+    pub audio_weights: Option<String>,
     pub text_feature: String,
     /// Held-out clips (raw vectors, class indices) scored after every epoch; never trained on.
     pub validation: Option<(&'a [f32], &'a [usize])>,
@@ -635,6 +639,8 @@ pub fn train(
             dim: data.audio_dim,
             mean,
             std,
+            pca: data.audio_pca.clone(),
+            weights: data.audio_weights.clone(),
         },
         text: TextJson {
             feature: data.text_feature.clone(),
@@ -723,6 +729,8 @@ mod tests {
             class_text: &text,
             text_dim: 8,
             audio_feature: "test".into(),
+            audio_pca: None,
+            audio_weights: None,
             text_feature: "test".into(),
             validation: None,
         };
@@ -739,6 +747,8 @@ mod tests {
             class_text: &text,
             text_dim: 8,
             audio_feature: "test".into(),
+            audio_pca: None,
+            audio_weights: None,
             text_feature: "test".into(),
             validation: Some((&val_audio, &val_labels)),
         };
@@ -814,6 +824,8 @@ mod tests {
             class_text: &text,
             text_dim: 8,
             audio_feature: "test".into(),
+            audio_pca: None,
+            audio_weights: None,
             text_feature: "test".into(),
             validation: None,
         };

@@ -46,6 +46,29 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
     }
     // The joint space carries cross-modal information far above chance.
     assert!(t2["text_audio"]["joint"].as_f64().unwrap() > 5.0 * chance);
+    // CNN features side by side (crates/cli/eval/walnet), after the MFCC block.
+    let keys: Vec<&String> = v["table2"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["mfcc", "walnet-pca300"]);
+    let cnn = &v["table2"]["walnet-pca300"];
+    for (dir, col, want) in [
+        ("audio_audio", "direct", 0.436),
+        ("audio_audio", "joint", 0.364),
+        ("text_audio", "joint", 0.235),
+        ("audio_text", "joint", 0.283),
+    ] {
+        let got = cnn[dir][col].as_f64().unwrap();
+        assert!(
+            (got - want).abs() < 0.001,
+            "CNN {dir}.{col}: {got} vs documented {want}"
+        );
+    }
+    // Without the comparison only the shipped model's block is left.
+    let out = earshot(&["eval", "--json", "--compare"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["table2"].as_object().unwrap().len(), 1);
+    let err =
+        String::from_utf8_lossy(&earshot(&["eval", "--compare", "/no/such"]).stderr).into_owned();
+    assert!(err.contains("/no/such/features.bin"), "{err}");
 }
 
 #[test]

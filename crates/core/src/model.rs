@@ -16,10 +16,13 @@ use base64::Engine;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
+use crate::pca::Pca;
 use crate::{Error, Result};
 
 pub const FORMAT: &str = "earshot-model";
 pub const VERSION: u32 = 1;
+/// Size of the aisfx CNN clip embedding ([`AudioKind::Walnet`]).
+pub const WALNET_DIM: usize = 512;
 
 /// How text vectors enter the shared network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +60,44 @@ pub struct AudioJson {
     pub dim: usize,
     pub mean: Vec<f32>,
     pub std: Vec<f32>,
+    /// A projection applied to the raw feature vector before the scaling (e.g. the 512-d CNN
+    /// embedding reduced to `dim` by PCA fitted on the training clips).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pca: Option<PcaJson>,
+    /// The feature network's weights (CNN features), a file name relative to the model file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<String>,
+}
+
+/// `y = components · (x − mean)`: `from` raw values to the model's audio `dim`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PcaJson {
+    pub from: usize,
+    pub mean: Vec<f32>,
+    /// `dim` rows of `from` values.
+    pub components: TensorJson,
+}
+
+/// How the model's audio input is computed from sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioKind {
+    /// The 300-d MFCC clip vector of CONTRACT §1 (`earshot_core::features`).
+    Mfcc,
+    /// The aisfx CNN ("Walnet") clip embedding, 512-d (`earshot_core::cnn`, cargo feature `cnn`).
+    Walnet,
+}
+
+impl AudioKind {
+    /// The kind a feature name stands for: "mfcc", or "walnet…" (e.g. "walnet-pca300").
+    pub fn of(feature: &str) -> Option<Self> {
+        if feature == "mfcc" {
+            Some(Self::Mfcc)
+        } else if feature.starts_with("walnet") {
+            Some(Self::Walnet)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,6 +159,10 @@ pub struct Model {
     pub text_feature: String,
     pub audio_mean: Array1<f32>,
     pub audio_std: Array1<f32>,
+    /// Applied to raw feature vectors before `audio_mean`/`audio_std` (see [`Model::reduce`]).
+    pub audio_pca: Option<Pca>,
+    /// The feature network's weights file, relative to the model file.
+    pub audio_weights: Option<String>,
     /// Size of the text vectors (50 for GloVe 6B 50-d).
     pub text_dim: usize,
     pub audio_input: Option<Dense>,
@@ -195,6 +240,28 @@ fn decode_tensor(t: &TensorJson, what: &str) -> Result<Vec<f32>> {
     Ok(values)
 }
 
+fn pca(p: &PcaJson, dim: usize) -> Result<Pca> {
+    if p.from == 0 || p.mean.len() != p.from || p.components.shape != [dim, p.from] {
+        return Err(bad(format!(
+            "audio projection: {} means and components of shape {:?} for {} → {dim}",
+            p.mean.len(),
+            p.components.shape,
+            p.from
+        )));
+    }
+    if p.mean.iter().any(|v| !v.is_finite()) {
+        return Err(bad("audio projection mean has non-finite values"));
+    }
+    let components = decode_tensor(&p.components, "audio projection components")?;
+    Ok(Pca {
+        dim: p.from,
+        mean: p.mean.clone(),
+        components,
+        variance: Vec::new(),
+        total_variance: 0.0,
+    })
+}
+
 fn dense(d: &DenseJson, inputs: usize, outputs: Option<usize>) -> Result<Dense> {
     let what = format!("layer {}", d.name);
     let [rows, cols] = d.weight.shape[..] else {
@@ -262,6 +329,22 @@ impl Model {
                 m.text.dim, a.dim
             )));
         }
+        let audio_pca = m.audio.pca.as_ref().map(|p| pca(p, a.dim)).transpose()?;
+        let raw_dim = audio_pca.as_ref().map_or(a.dim, |p| p.dim);
+        if AudioKind::of(&a.feature) == Some(AudioKind::Walnet) {
+            if raw_dim != WALNET_DIM {
+                return Err(bad(format!(
+                    "{} features are {}-d, the model takes {raw_dim}",
+                    a.feature, WALNET_DIM
+                )));
+            }
+            if m.audio.weights.as_deref().is_none_or(str::is_empty) {
+                return Err(bad(format!("{} features need a weights file", a.feature)));
+            }
+        }
+        if AudioKind::of(&a.feature) == Some(AudioKind::Mfcc) && audio_pca.is_some() {
+            return Err(bad("mfcc features take no projection"));
+        }
         let (audio_input, text_input_layer, mut width) = match m.text_input {
             TextInput::ZeroPad => {
                 if m.audio_input.is_some() || m.text_input_layer.is_some() {
@@ -296,6 +379,8 @@ impl Model {
             text_feature: m.text.feature,
             audio_mean: Array1::from_vec(m.audio.mean),
             audio_std: Array1::from_vec(m.audio.std),
+            audio_pca,
+            audio_weights: m.audio.weights,
             text_dim: m.text.dim,
             audio_input,
             text_input_layer,
@@ -306,6 +391,32 @@ impl Model {
 
     pub fn audio_dim(&self) -> usize {
         self.audio_mean.len()
+    }
+
+    /// What the model's audio input is computed from, or an error naming a feature type this
+    /// version does not compute.
+    pub fn audio_kind(&self) -> Result<AudioKind> {
+        AudioKind::of(&self.audio_feature).ok_or_else(|| {
+            bad(format!(
+                "audio feature {:?} is not one earshot computes (mfcc, walnet)",
+                self.audio_feature
+            ))
+        })
+    }
+
+    /// Size of the raw feature vectors [`Model::reduce`] takes (the model's input size when it
+    /// has no projection).
+    pub fn raw_audio_dim(&self) -> usize {
+        self.audio_pca.as_ref().map_or(self.audio_dim(), |p| p.dim)
+    }
+
+    /// Raw feature vectors (rows of [`Model::raw_audio_dim`] values) to the model's audio input
+    /// (rows of [`Model::audio_dim`]): the stored projection, if any.
+    pub fn reduce(&self, raw: &[f32]) -> Result<Vec<f32>> {
+        match &self.audio_pca {
+            Some(p) => p.project_rows(raw),
+            None => Ok(raw.to_vec()),
+        }
     }
 
     /// Size of the joint space.
@@ -475,6 +586,8 @@ mod tests {
                 dim: adim,
                 mean: vec![0.5; adim],
                 std: vec![2.0; adim],
+                pca: None,
+                weights: None,
             },
             text: TextJson {
                 feature: "glove-6b-50d".into(),
@@ -611,5 +724,85 @@ mod tests {
         assert!(m.embed_audio(&[f32::NAN; 6]).is_err());
         assert!(m.embed_text(&[1.0; 4]).is_err());
         assert_eq!(m.embed_text(&[1.0; 6]).unwrap().len(), 4);
+    }
+
+    /// A CNN model: raw 512-d vectors through a stored projection to the model's 6 inputs.
+    fn walnet_json() -> ModelJson {
+        let mut j = model_json(TextInput::PerModality, "plain");
+        j.audio.feature = "walnet-pca6".into();
+        j.audio.weights = Some("walnet.safetensors".into());
+        let comps: Vec<f32> = (0..6 * WALNET_DIM)
+            .map(|i| {
+                if i % WALNET_DIM == i / WALNET_DIM * 7 {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        j.audio.pca = Some(PcaJson {
+            from: WALNET_DIM,
+            mean: (0..WALNET_DIM).map(|i| i as f32 / 100.0).collect(),
+            components: pack_tensor(&[6, WALNET_DIM], &comps, "f32"),
+        });
+        j
+    }
+
+    #[test]
+    fn a_cnn_model_projects_raw_vectors_with_its_stored_pca() {
+        let m = Model::from_parts(walnet_json()).unwrap();
+        assert_eq!(m.audio_kind().unwrap(), AudioKind::Walnet);
+        assert_eq!((m.raw_audio_dim(), m.audio_dim()), (WALNET_DIM, 6));
+        assert_eq!(m.audio_weights.as_deref(), Some("walnet.safetensors"));
+        // Component r picks raw value 7r, minus the mean (7r / 100).
+        let raw: Vec<f32> = (0..2 * WALNET_DIM).map(|i| (i % 50) as f32).collect();
+        let x = m.reduce(&raw).unwrap();
+        assert_eq!(x.len(), 12);
+        for (row, chunk) in x.chunks(6).enumerate() {
+            for (r, v) in chunk.iter().enumerate() {
+                let want = raw[row * WALNET_DIM + 7 * r] - 7.0 * r as f32 / 100.0;
+                assert!((v - want).abs() < 1e-5, "{row} {r}: {v} vs {want}");
+            }
+        }
+        assert!(m.reduce(&raw[1..]).is_err());
+        // The stored model survives a round trip through its JSON.
+        let again = Model::from_json(&serde_json::to_string(&walnet_json()).unwrap()).unwrap();
+        assert_eq!(again.reduce(&raw).unwrap(), x);
+        // MFCC models take their vectors as they are.
+        let mfcc = Model::from_parts(model_json(TextInput::PerModality, "plain")).unwrap();
+        assert_eq!(mfcc.audio_kind().unwrap(), AudioKind::Mfcc);
+        assert_eq!(mfcc.reduce(&[1.0; 6]).unwrap(), vec![1.0; 6]);
+    }
+
+    #[test]
+    fn bad_feature_settings_are_clear_errors() {
+        let err = |j: ModelJson| Model::from_parts(j).unwrap_err().to_string();
+        let mut j = walnet_json();
+        j.audio.weights = None;
+        assert!(err(j).contains("need a weights file"));
+        let mut j = walnet_json();
+        j.audio.pca = None;
+        assert!(err(j).contains("512-d, the model takes 6"));
+        let mut j = walnet_json();
+        if let Some(p) = j.audio.pca.as_mut() {
+            p.mean.pop();
+        }
+        assert!(err(j).contains("audio projection"));
+        let mut j = walnet_json();
+        if let Some(p) = j.audio.pca.as_mut() {
+            p.components.shape = vec![5, WALNET_DIM];
+        }
+        assert!(err(j).contains("audio projection"));
+        let mut j = model_json(TextInput::PerModality, "plain");
+        j.audio.pca = walnet_json().audio.pca;
+        assert!(err(j).contains("mfcc features take no projection"));
+        let mut j = model_json(TextInput::PerModality, "plain");
+        j.audio.feature = "openl3".into();
+        let m = Model::from_parts(j).unwrap();
+        assert!(m
+            .audio_kind()
+            .unwrap_err()
+            .to_string()
+            .contains("\"openl3\" is not one"));
     }
 }

@@ -28,6 +28,49 @@ thread_local! {
     static LOADING: RefCell<bool> = const { RefCell::new(false) };
     /// Queries that arrived while the assets were loading, answered once they are.
     static PENDING: RefCell<Vec<(u32, Request, Array)>> = const { RefCell::new(Vec::new()) };
+    /// Where the assets come from (the load request's base URL).
+    static BASE: RefCell<String> = const { RefCell::new(String::new()) };
+    /// Audio queries waiting for the CNN's weights (a model with CNN features fetches them on its
+    /// first audio query); `None` while no fetch is running.
+    static WAITING: RefCell<Option<Vec<(u32, Request, Array)>>> = const { RefCell::new(None) };
+}
+
+/// Queue an audio query until the CNN's weights `file` are fetched (starting the fetch).
+fn wait_for_weights(id: u32, req: Request, arrays: Array, file: String) {
+    let first = WAITING.with(|w| {
+        let mut w = w.borrow_mut();
+        let first = w.is_none();
+        w.get_or_insert_with(Vec::new).push((id, req, arrays));
+        first
+    });
+    if first {
+        spawn_local(fetch_weights(file));
+    }
+}
+
+async fn fetch_weights(file: String) {
+    let t0 = now();
+    let url = format!("{}{file}", BASE.with(|b| b.borrow().clone()));
+    let what = "sound network's weights";
+    let bytes = match open(&url, what).await {
+        Ok(f) => read_body(f, what, &mut |_| {}).await,
+        Err(m) => Err(m),
+    };
+    let loaded = bytes.and_then(|b| {
+        with_service(|s| s.set_weights(&b))
+            .unwrap_or_else(|| Err("The search is not loaded yet; reload the page.".into()))
+    });
+    if loaded.is_ok() {
+        web_sys::console::info_1(
+            &format!("earshot: CNN weights ready in {:.0} ms", now() - t0).into(),
+        );
+    }
+    for (id, req, arrays) in WAITING.with(|w| w.borrow_mut().take()).unwrap_or_default() {
+        match &loaded {
+            Ok(()) => answer(id, req, arrays),
+            Err(m) => fail(id, m.clone()),
+        }
+    }
 }
 
 pub(crate) fn with_service<T>(f: impl FnOnce(&mut Service) -> T) -> Option<T> {
@@ -146,6 +189,7 @@ fn fail_load(id: u32, message: String) {
 
 async fn load(id: u32, base: String, embed_only: bool) {
     let t0 = now();
+    BASE.with(|b| b.borrow_mut().clone_from(&base));
     let assets = [
         (MODEL_FILE, "model (model.json)"),
         (VOCAB_FILE, "vocabulary (vocab.bin)"),
@@ -277,6 +321,15 @@ fn answer(id: u32, req: Request, arrays: Array) {
             }
             return;
         };
+        if matches!(
+            req,
+            Request::Audio { .. } | Request::AudioFile { .. } | Request::Embed { .. }
+        ) {
+            if let Some(file) = service.needs_weights() {
+                wait_for_weights(id, req, arrays, file);
+                return;
+            }
+        }
         let outcome = match req {
             Request::Text { query, top, scope } => {
                 service.text(&query, top, scope).map(|a| (a, vec![]))
