@@ -1,0 +1,108 @@
+// CNN features in the browser (issue: the aisfx CNN as earshot's audio feature): what a model
+// with CNN features costs in headless Chromium, against the shipped MFCC model, in one run:
+//  - the audio query of a 10 s clip as the worker reports it (decode, features, model, search);
+//  - the first audio query, which also fetches (loopback) and loads the CNN's weights;
+//  - the added download: the weights, fetched on the first audio query only.
+// The CNN app is dist/ with crates/cli/eval/walnet's model swapped in (tests/e2e/cnn-dist.mjs).
+//
+//   node tests/bench/cnn.mjs [--write]     (--write updates docs/benchmarks.md)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { launch, writeWav } from '../e2e/helpers.mjs';
+import { startServer, DIST, ROOT } from '../e2e/server.mjs';
+import { cnnDist } from '../e2e/cnn-dist.mjs';
+import { writeSection, isMain } from './report.mjs';
+
+const RUNS = 5;
+
+function clip10s(file) {
+  let s = 7;
+  writeWav(file, {
+    seconds: 10,
+    rate: 44_100,
+    sample: (i, t) => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      return 0.3 * Math.sin(2 * Math.PI * (220 + 20 * Math.sin(t)) * t) + 0.05 * (s / 0x7fffffff - 0.5);
+    },
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Upload `file` as the audio query; resolves to [wall ms, worker ms from the status line]. */
+async function query(page, file) {
+  const before = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs ?? 0));
+  const t0 = Date.now();
+  await page.setInputFiles('[data-testid=query-file]', file);
+  await page.waitForFunction((n) => Number(document.querySelector('.app').dataset.runs) > n, before, { timeout: 300_000 });
+  const wall = Date.now() - t0;
+  const status = await page.textContent('.status');
+  const m = status.match(/in (\d+) ms/);
+  if (!m) throw new Error(`no timing in the status line: ${status}`);
+  return [wall, Number(m[1])];
+}
+
+async function measure(browser, root, file) {
+  const server = await startServer(root);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+    const [firstWall] = await query(page, file);
+    const worker = [];
+    for (let i = 0; i < RUNS; i++) worker.push((await query(page, file))[1]);
+    return { firstWall, worker: median(worker) };
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
+export async function run() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-cnnbench-'));
+  const file = path.join(tmp, 'ten-seconds.wav');
+  clip10s(file);
+  const dir = cnnDist();
+  const browser = await launch();
+  try {
+    const mfcc = await measure(browser, DIST, file);
+    const cnn = await measure(browser, dir, file);
+    const weights = fs.readFileSync(path.join(ROOT, 'crates', 'core', 'weights', 'walnet.safetensors'));
+    const wasm = fs.readdirSync(DIST).find((f) => /^earshot-worker.*\.wasm$/.test(f));
+    const workerWasm = fs.readFileSync(path.join(DIST, wasm));
+    return {
+      mfcc,
+      cnn,
+      weights: { raw: weights.length, gzip: zlib.gzipSync(weights, { level: 9 }).length },
+      workerWasm: { raw: workerWasm.length, gzip: zlib.gzipSync(workerWasm, { level: 9 }).length },
+    };
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const B = (n) => `${n.toLocaleString('en')} B`;
+
+function table(r) {
+  return [
+    '| measurement | MFCC model (shipped) | CNN model | CNN / MFCC |',
+    '|---|---|---|---|',
+    `| audio query of a 10 s WAV (44.1 kHz mono), time in the worker: decode, features, model, search (median of ${RUNS}) | ${r.mfcc.worker} ms | ${r.cnn.worker} ms | ${(r.cnn.worker / r.mfcc.worker).toFixed(1)}× |`,
+    `| first audio query on a fresh page, pick → results shown (the CNN model also fetches its weights over loopback and loads them) | ${r.mfcc.firstWall} ms | ${r.cnn.firstWall} ms | |`,
+    `| extra download, on the first audio query only: the CNN's weights (float16) | – | ${B(r.weights.raw)} (${B(r.weights.gzip)} gzip) | |`,
+    `| the worker's wasm as built now (it carries the CNN code for either model) | ${B(r.workerWasm.raw)} (${B(r.workerWasm.gzip)} gzip) | same | |`,
+  ].join('\n');
+}
+
+if (isMain(import.meta.url)) {
+  const t = table(await run());
+  console.log(t);
+  if (process.argv.includes('--write')) {
+    writeSection('cnn-bench', 'CNN features in the browser', '; the CNN app is `dist/` with `crates/cli/eval/walnet` swapped in', t);
+  }
+}

@@ -1,0 +1,85 @@
+// The app with a shipped model that names CNN features (crates/cli/eval/walnet): text queries
+// need nothing more; the first audio query fetches the CNN's weights (once), embeds the sound
+// with the CNN in the worker and answers exactly as `earshot search` does with that model.
+// Without the weights the audio query fails with a visible sentence and the page stays usable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, upload, results, labelsAndWords, textSearch, read } from './helpers.mjs';
+import { startServer, DIST } from './server.mjs';
+import { cnnDist } from './cnn-dist.mjs';
+
+const PREVIEW = path.join(DIST, 'pkg', 'previews', 'sonic-656e1706e843-0.ogg');
+const WEIGHTS = '/pkg/walnet.safetensors';
+
+let browser;
+const dirs = [];
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function open(server) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+  return { context, page };
+}
+
+test('a CNN model: weights fetched on the first audio query only, answers as the CLI', async () => {
+  const dir = cnnDist();
+  dirs.push(dir);
+  const server = await startServer(dir);
+  const { context, page } = await open(server);
+  try {
+    // Text goes through the model's text branch: no CNN needed, nothing fetched for it.
+    await textSearch(page, 'dog');
+    assert.ok((await results(page)).length > 0);
+    assert.equal(server.sent.get(WEIGHTS), undefined, 'weights fetched before any audio query');
+
+    const shown = await upload(page, PREVIEW);
+    assert.equal(shown.error, null);
+    const r = await results(page);
+    // `earshot search --model crates/cli/eval/walnet/model.json --audio <this preview>` with the
+    // same index: fluid-e70d583bdd5b-0 first at 0.8877, labels led by Bass_drum.
+    assert.equal(r[0].id, 'fluid-e70d583bdd5b-0');
+    assert.ok(Math.abs(r[0].score - 0.8877) < 1e-3, `score ${r[0].score}`);
+    assert.equal((await labelsAndWords(page)).labels[0], 'Bass_drum');
+    const once = server.sent.get(WEIGHTS);
+    assert.ok(once > 8_000_000, `weights sent: ${once} B`);
+
+    // The second audio query reuses the loaded CNN.
+    await upload(page, PREVIEW);
+    assert.equal((await results(page))[0].id, 'fluid-e70d583bdd5b-0');
+    assert.equal(server.sent.get(WEIGHTS), once);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('a CNN model without its weights: a visible sentence, then text search still works', async () => {
+  const dir = cnnDist({ weights: false });
+  dirs.push(dir);
+  const server = await startServer(dir);
+  const { context, page } = await open(server);
+  try {
+    const shown = await upload(page, PREVIEW);
+    assert.match(shown.error ?? '', /Could not download the sound network's weights: HTTP 404/);
+    await textSearch(page, 'dog');
+    assert.equal((await read(page)).error, null);
+    assert.ok((await results(page)).length > 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
