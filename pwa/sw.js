@@ -9,17 +9,20 @@
 //   cost a 304 and changed ones are fetched anew;
 // - a new version waits until the page asks it to take over (the page shows a reload prompt), so a
 //   page never mixes files of two builds; on activation older caches are deleted;
+// - files the app loads only when it needs them (`lazy`: a CNN model's weights) are kept in the
+//   version's cache on first use;
 // - previews are cached on first play in `earshot-previews-<previews hash>`, or all at once when
 //   the page sends {type: 'cache-previews'} (progress goes back as {type: 'previews-progress'}).
 'use strict';
 
-const BUILD = { version: 'dev', shell: [], previewsHash: 'dev', previews: [] }; // @BUILD@
+const BUILD = { version: 'dev', shell: [], lazy: [], previewsHash: 'dev', previews: [] }; // @BUILD@
 
 const SHELL_CACHE = `earshot-${BUILD.version}`;
 const PREVIEW_CACHE = `earshot-previews-${BUILD.previewsHash}`;
 const PREVIEW_DIR = 'pkg/previews/';
 const scope = new URL(self.registration.scope);
 const shellUrls = new Set(BUILD.shell.map((p) => new URL(p, scope).href));
+const lazyUrls = new Set(BUILD.lazy.map((p) => new URL(p, scope).href));
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -52,8 +55,6 @@ self.addEventListener('message', (event) => {
   const kind = event.data && event.data.type;
   if (kind === 'skip-waiting') {
     self.skipWaiting();
-  } else if (kind === 'version') {
-    event.source?.postMessage({ type: 'version', version: BUILD.version });
   } else if (kind === 'cache-previews') {
     event.waitUntil(cacheAllPreviews(event.source));
   }
@@ -95,10 +96,11 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== scope.origin) return;
   url.hash = '';
   url.search = '';
-  if (request.mode === 'navigate' && url.href === scope.href) {
-    event.respondWith(fromShell(new URL('index.html', scope).href, request));
-  } else if (shellUrls.has(url.href)) {
+  // The shell list holds './' too, so the start page is served like every other shell file.
+  if (shellUrls.has(url.href)) {
     event.respondWith(fromShell(url.href, request));
+  } else if (lazyUrls.has(url.href)) {
+    event.respondWith(onFirstUse(url.href, request));
   } else if (url.href.startsWith(new URL(PREVIEW_DIR, scope).href)) {
     event.respondWith(preview(url.href, request));
   }
@@ -108,6 +110,17 @@ self.addEventListener('fetch', (event) => {
 async function fromShell(href, request) {
   const cache = await caches.open(SHELL_CACHE);
   return (await cache.match(href)) ?? fetch(request);
+}
+
+// Files the app fetches only when it needs them (a CNN model's weights): kept in this version's
+// cache on first use, so they go with the version.
+async function onFirstUse(href, request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const hit = await cache.match(href);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(href, response.clone());
+  return response;
 }
 
 // Cache on first play. Range requests (media elements) are answered from the whole file.

@@ -78,15 +78,20 @@ const read = (f) => (f === 'index.html' ? html : fs.readFileSync(path.join(dir, 
 const files = walk(dir)
   .filter((f) => f !== 'sw.js' && !f.startsWith('.'))
   .sort();
-const shell = files.filter((f) => !f.startsWith(PREVIEWS));
+// Fetched by the app only when needed (a CNN model's weights, on its first audio query), then
+// cached by the service worker: never part of the install.
+const isLazy = (f) => f.endsWith('.safetensors');
+const built = files.filter((f) => !f.startsWith(PREVIEWS));
+const shell = built.filter((f) => !isLazy(f));
+const lazy = built.filter(isLazy);
 const previews = files.filter((f) => f.startsWith(PREVIEWS)).map((f) => f.slice(PREVIEWS.length));
 const previewsHash = digest(previews, (f) => fs.readFileSync(path.join(dir, PREVIEWS, f)));
 // The version covers the whole build, previews and the worker template included.
-const version = digest([...shell, '@previews', 'sw.js'], (f) =>
+const version = digest([...built, '@previews', 'sw.js'], (f) =>
   f === '@previews' ? previewsHash : f === 'sw.js' ? sw.replace(BUILD_LINE, '') : read(f),
 );
 
-const build = { version, shell: ['./', ...shell], previewsHash, previews };
+const build = { version, shell: ['./', ...shell], lazy, previewsHash, previews };
 fs.writeFileSync(swPath, sw.replace(BUILD_LINE, `const BUILD = ${JSON.stringify(build)}; // @BUILD@`));
 fs.writeFileSync(
   htmlPath,
@@ -95,5 +100,5 @@ fs.writeFileSync(
 const bytes = shell.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 console.log(
   `precache: version ${version}, ${shell.length} files (${(bytes / 1e6).toFixed(2)} MB) precached, ` +
-    `${previews.length} previews on demand`,
+    `${lazy.length} files and ${previews.length} previews on demand`,
 );

@@ -69,16 +69,11 @@ impl PreviewProgress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorkerNote {
     Previews(PreviewProgress),
-    Version(String),
 }
 
 impl WorkerNote {
-    /// `field(name)` reads one field of the message (numbers as f64, strings as text).
-    pub fn parse(
-        kind: &str,
-        number: impl Fn(&str) -> Option<f64>,
-        text: impl Fn(&str) -> Option<String>,
-    ) -> Option<Self> {
+    /// `number(name)` reads one numeric field of the message (booleans as 0 or 1).
+    pub fn parse(kind: &str, number: impl Fn(&str) -> Option<f64>) -> Option<Self> {
         let count = |name: &str| {
             number(name)
                 .filter(|v| v.is_finite() && *v >= 0.0 && *v <= f64::from(u32::MAX))
@@ -91,7 +86,6 @@ impl WorkerNote {
                 total: count("total")?,
                 finished: number("finished").is_some_and(|v| v != 0.0),
             })),
-            "version" => text("version").map(WorkerNote::Version),
             _ => None,
         }
     }
@@ -115,11 +109,9 @@ mod tests {
     use super::*;
 
     fn parse(kind: &str, fields: &[(&str, f64)]) -> Option<WorkerNote> {
-        WorkerNote::parse(
-            kind,
-            |k| fields.iter().find(|(n, _)| *n == k).map(|(_, v)| *v),
-            |_| None,
-        )
+        WorkerNote::parse(kind, |k| {
+            fields.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+        })
     }
 
     #[test]
@@ -177,12 +169,6 @@ mod tests {
             None
         );
         assert_eq!(parse("something-else", &[]), None);
-        let v = WorkerNote::parse(
-            "version",
-            |_| None,
-            |k| (k == "version").then(|| "abc".into()),
-        );
-        assert_eq!(v, Some(WorkerNote::Version("abc".into())));
     }
 
     #[test]

@@ -57,11 +57,9 @@ pub fn start(on_event: impl Fn(Event) + 'static) {
             let kind = field("type")
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            let note = WorkerNote::parse(
-                &kind,
-                |name| field(name).and_then(|v| v.as_f64().or_else(|| v.as_bool().map(f64::from))),
-                |name| field(name).and_then(|v| v.as_string()),
-            );
+            let note = WorkerNote::parse(&kind, |name| {
+                field(name).and_then(|v| v.as_f64().or_else(|| v.as_bool().map(f64::from)))
+            });
             if let Some(note) = note {
                 on_event(Event::Note(note));
             }
@@ -209,7 +207,6 @@ pub fn OfflineBar(ready: leptos::prelude::Signal<bool>) -> impl leptos::IntoView
                 Event::State(s) => state.set(s),
                 Event::UpdateWaiting => update.set(true),
                 Event::Note(WorkerNote::Previews(p)) => previews.set(Some(p)),
-                Event::Note(WorkerNote::Version(_)) => {}
             });
         }
     });

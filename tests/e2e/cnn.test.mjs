@@ -83,3 +83,33 @@ test('a CNN model without its weights: a visible sentence, then text search stil
     await server.close();
   }
 });
+
+test('a CNN model offline: the weights are not precached, kept on first use, and work offline', async () => {
+  const dir = cnnDist({ postbuild: true });
+  dirs.push(dir);
+  const sw = fs.readFileSync(path.join(dir, 'sw.js'), 'utf8');
+  const build = JSON.parse(sw.match(/const BUILD = (.*); \/\/ @BUILD@/)[1]);
+  assert.deepEqual(build.lazy, ['pkg/walnet.safetensors']);
+  assert.ok(!build.shell.includes('pkg/walnet.safetensors'));
+  const server = await startServer(dir);
+  const { context, page } = await open(server);
+  try {
+    await page.waitForSelector('[data-testid=offline][data-state=ready]', { timeout: 60_000 });
+    assert.equal(server.sent.get(WEIGHTS), undefined, 'the install fetched the weights');
+    await upload(page, PREVIEW);
+    assert.equal((await results(page))[0].id, 'fluid-e70d583bdd5b-0');
+    assert.ok(server.sent.get(WEIGHTS) > 8_000_000);
+
+    await context.setOffline(true);
+    await server.close();
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+    const shown = await upload(page, PREVIEW);
+    assert.equal(shown.error, null);
+    assert.equal((await results(page))[0].id, 'fluid-e70d583bdd5b-0');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    await server.close().catch(() => {});
+  }
+});
