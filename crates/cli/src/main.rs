@@ -103,6 +103,9 @@ enum Command {
         weight_decay: f64,
         #[arg(long, value_enum, default_value = "constant")]
         lr_schedule: train::LrSchedule,
+        /// How clip vectors are scaled: each dimension to unit variance, or one scale for all.
+        #[arg(long, value_enum, default_value = "per-dim")]
+        scaling: train::Scaling,
         /// Keep the weights of the epoch with the best validation audio→text + text→audio MAP@3.
         #[arg(long)]
         early_stop: bool,
@@ -252,6 +255,7 @@ fn main() -> ExitCode {
             sampling,
             weight_decay,
             lr_schedule,
+            scaling,
             early_stop,
             patience,
             dtype,
@@ -272,6 +276,7 @@ fn main() -> ExitCode {
                 sampling,
                 weight_decay,
                 lr_schedule,
+                scaling,
                 early_stop,
                 patience,
                 ..Default::default()

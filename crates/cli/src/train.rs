@@ -58,6 +58,17 @@ pub enum LrSchedule {
     Cosine,
 }
 
+/// How clip vectors are scaled before the network (stored in the model's `std`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scaling {
+    /// Every dimension to unit variance.
+    PerDim,
+    /// One standard deviation for all dimensions (the RMS over them): the vectors keep their
+    /// shape, so a PCA's weak components stay weak instead of being whitened to unit variance.
+    Global,
+}
+
 impl Loss {
     /// In the order of the paper's Table 1.
     pub const ALL: [Loss; 2] = [Loss::Contrastive, Loss::Bce];
@@ -101,6 +112,7 @@ pub struct TrainConfig {
     /// Decoupled (AdamW) weight decay; 0 is plain Adam.
     pub weight_decay: f64,
     pub lr_schedule: LrSchedule,
+    pub scaling: Scaling,
     /// Keep the weights of the epoch with the best validation audio→text + text→audio MAP@3
     /// (needs validation clips) instead of the last epoch's.
     pub early_stop: bool,
@@ -131,6 +143,7 @@ impl Default for TrainConfig {
             sampling: Sampling::PerClip,
             weight_decay: 0.0,
             lr_schedule: LrSchedule::Constant,
+            scaling: Scaling::PerDim,
             early_stop: false,
             patience: 0,
         }
@@ -466,6 +479,11 @@ pub fn train(
     let dev = Device::Cpu;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let (mean, mut std) = scaling(data.audio, data.audio_dim);
+    if cfg.scaling == Scaling::Global {
+        let rms = (std.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / std.len().max(1) as f64)
+            .sqrt() as f32;
+        std.iter_mut().for_each(|s| *s = rms.max(1e-3));
+    }
     for s in &mut std[data.audio_dim / 3..] {
         *s /= cfg.delta_weight.max(1e-3);
     }

@@ -63,11 +63,10 @@ fn audio_search_with_a_cnn_model_uses_the_cnn() {
             .collect();
         labelled += usize::from(top3.contains(&item.label.as_str()));
     }
-    // Chance of the true class among 3 of 56 labels is 5 %; this model gets 10 of 29 (the MFCC
-    // model 16: the CNN's clip vector, a mean over 2 s blocks, moves more when a clip is cut to
-    // its first 4 s). MFCC clip vectors (also 300-d) fed to this model land near chance.
+    // Chance of the true class among 3 of 56 labels is 5 %; this model gets 23 of 29 (the shipped
+    // MFCC model 16). MFCC clip vectors (also 300-d) fed to this model land near chance.
     assert!(
-        labelled * 100 >= 25 * sample.len(),
+        labelled * 100 >= 65 * sample.len(),
         "{labelled} of {} previews labelled",
         sample.len()
     );
