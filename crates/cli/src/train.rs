@@ -755,6 +755,27 @@ mod tests {
         train(cfg, &data, "f32", false).unwrap()
     }
 
+    #[test]
+    fn global_scaling_keeps_one_scale_for_every_dimension() {
+        let per_dim = train_synthetic(&TrainConfig {
+            epochs: 1,
+            ..config(TextInput::PerModality)
+        });
+        let global = train_synthetic(&TrainConfig {
+            epochs: 1,
+            scaling: Scaling::Global,
+            ..config(TextInput::PerModality)
+        });
+        assert_eq!(per_dim.audio.mean, global.audio.mean);
+        // The per-dimension stds differ; the global one is their root mean square, everywhere.
+        let s = &per_dim.audio.std;
+        assert!(s.iter().any(|&v| (v - s[0]).abs() > 1e-3), "{s:?}");
+        let rms = (s.iter().map(|v| v * v).sum::<f32>() / s.len() as f32).sqrt();
+        for &g in &global.audio.std {
+            assert!((g - rms).abs() < 1e-5, "{g} vs {rms}");
+        }
+    }
+
     fn train_synthetic_validated(cfg: &TrainConfig) -> anyhow::Result<ModelJson> {
         let (audio, labels, text) = synthetic(20, 7);
         let (val_audio, val_labels, _) = synthetic(5, 11);
