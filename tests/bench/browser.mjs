@@ -16,9 +16,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, writeWav } from '../e2e/helpers.mjs';
-import { ROOT } from '../e2e/server.mjs';
+import { ROOT, startServer } from '../e2e/server.mjs';
 import { writeSection, isMain } from './report.mjs';
-import { serveMounts } from './serve.mjs';
 
 const BUILDS = [
   { dir: 'dist-bench', name: 'wasm' },
@@ -169,7 +168,7 @@ export async function run() {
         console.log(`(skipping ${build.name}: ${build.dir} is not built)`);
         continue;
       }
-      const server = await serveMounts({
+      const server = await startServer({
         '/': dist,
         '/node_modules/': path.join(ROOT, 'node_modules'),
         '/pkg/': path.join(ROOT, 'pkg'),

@@ -21,6 +21,7 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
   '.ogg': 'audio/ogg',
+  '.wav': 'audio/wav',
   '.bin': 'application/octet-stream',
   '.md': 'text/markdown; charset=utf-8',
 };
@@ -29,15 +30,21 @@ const MIME = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg', '.bin', '.md', '.txt', '.webmanifest']);
 
 /**
- * Serves `root` (default dist/). Resolves to { url, port, sent, close() }.
+ * Serves `root` (default dist/; or mounts, see below). Resolves to { url, port, sent, close() }.
  *
  * Like a static host: `cache-control: no-cache` with an ETag, so browsers revalidate and get
  * `304 Not Modified` for what they already hold. `sent` maps each path to the bytes of the bodies
  * sent for it (compressed size), for the download budget test.
  */
 export async function startServer(root = DIST, port = 0) {
-  if (!fs.existsSync(path.join(root, 'index.html'))) {
-    throw new Error(`${root}/index.html is missing: run \`trunk build --release\` first`);
+  // `root` is one folder, or mounts { '/prefix/': folder, ... } ('/' the site itself): each URL
+  // is served from the folder of its longest prefix.
+  const mounts = Object.fromEntries(
+    Object.entries(typeof root === 'string' ? { '/': root } : root).map(([p, d]) => [p, path.resolve(d)]),
+  );
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  if (!fs.existsSync(path.join(mounts['/'] ?? '', 'index.html'))) {
+    throw new Error(`${mounts['/']}/index.html is missing: run \`trunk build --release\` first`);
   }
   const gzipped = new Map(); // file -> { mtime, body }
   const sent = new Map(); // path -> bytes
@@ -51,8 +58,14 @@ export async function startServer(root = DIST, port = 0) {
     }
     const requested = rel;
     if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root + path.sep)) {
+    const prefix = prefixes.find((p) => rel.startsWith(p));
+    if (!prefix) {
+      res.writeHead(404).end();
+      return;
+    }
+    const dir = mounts[prefix];
+    const file = path.join(dir, path.normalize(rel.slice(prefix.length)));
+    if (!file.startsWith(dir + path.sep)) {
       res.writeHead(403).end();
       return;
     }
