@@ -8,7 +8,7 @@ use earshot_core::cnn::{self, FrontEnd, Walnet};
 use earshot_core::decode::Decoded;
 use earshot_core::index::Index;
 use earshot_core::map::Projection;
-use earshot_core::model::{AudioKind, Model};
+use earshot_core::model::{AudioKind, Model, WALNET_WEIGHTS};
 use earshot_core::search::{Answer, Engine};
 use earshot_core::text::Vocabulary;
 
@@ -41,8 +41,6 @@ pub struct Service {
 pub const MODEL_FILE: &str = "model.json";
 pub const VOCAB_FILE: &str = "vocab.bin";
 pub const INDEX_FILE: &str = "index.bin";
-/// The CNN's weights, for a model with CNN features that does not name its file.
-pub const WALNET_FILE: &str = "walnet.safetensors";
 
 impl Service {
     /// Parse the three assets; every failure is one sentence naming the asset.
@@ -76,7 +74,7 @@ impl Service {
                 .model
                 .audio_weights
                 .clone()
-                .unwrap_or_else(|| WALNET_FILE.to_owned())
+                .unwrap_or_else(|| WALNET_WEIGHTS.to_owned())
         })
     }
 

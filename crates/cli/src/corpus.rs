@@ -13,7 +13,7 @@ use earshot_core::audio::prepare;
 use earshot_core::cnn::{self, FrontEnd, Walnet};
 use earshot_core::features::{FeatureExtractor, MfccConfig};
 use earshot_core::index::{Index, Item, Storage};
-use earshot_core::model::{pack_tensor, AudioKind, Model, PcaJson};
+use earshot_core::model::{pack_tensor, AudioKind, Model, PcaJson, WALNET_WEIGHTS};
 use earshot_core::pca::Pca;
 
 use crate::decode;
@@ -240,9 +240,6 @@ pub fn feature_weights(features: &Index) -> Option<String> {
     (AudioKind::of(&feature_name(features)) == Some(AudioKind::Walnet))
         .then(|| WALNET_WEIGHTS.to_string())
 }
-
-/// File name of the CNN's weights next to a model that uses them.
-pub const WALNET_WEIGHTS: &str = "walnet.safetensors";
 
 /// `earshot pca`: fit PCA to `k` dimensions on the train split's clip vectors and project every
 /// clip. The fitted projection is kept in the output's header (`extra.pca`).

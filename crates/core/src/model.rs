@@ -23,6 +23,8 @@ pub const FORMAT: &str = "earshot-model";
 pub const VERSION: u32 = 1;
 /// Size of the aisfx CNN clip embedding ([`AudioKind::Walnet`]).
 pub const WALNET_DIM: usize = 512;
+/// The CNN's weights file that CNN models name by default, next to the model file.
+pub const WALNET_WEIGHTS: &str = "walnet.safetensors";
 
 /// How text vectors enter the shared network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
