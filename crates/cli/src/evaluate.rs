@@ -3,7 +3,7 @@
 //! split; text references and text queries are the class labels.
 
 use earshot_core::audio::MAX_FILE_BYTES;
-use earshot_core::eval::{chance, map_at};
+use earshot_core::eval::{ceiling_map_at, chance, map_at};
 use earshot_core::index::{Index, Metric, KNN_K};
 use earshot_core::model::Model;
 use earshot_core::text::Vocabulary;
@@ -21,6 +21,10 @@ pub struct Table2 {
     pub text_audio: Pair,
     pub audio_text: Pair,
     pub text_text: Pair,
+    /// The most joint text→audio can score on these test clips with k = 25 voting: every clip of
+    /// the queried class ranked first, the others in the model's order
+    /// ([`earshot_core::eval::ceiling_map_at`]).
+    pub text_audio_ceiling: f64,
     /// Counts behind the numbers.
     pub n_classes: usize,
     pub n_test_clips: usize,
@@ -162,6 +166,16 @@ pub fn table2_on(
         at,
         m,
     );
+    let ceiling_ta = ceiling_map_at(
+        &cl_j,
+        &strs(&classes),
+        &te_j,
+        &strs(&test_labels),
+        jdim,
+        k,
+        at,
+        m,
+    );
     let joint_at = map_at(
         &te_j,
         &strs(&test_labels),
@@ -202,9 +216,134 @@ pub fn table2_on(
             direct: direct_tt,
             joint: joint_tt,
         },
+        text_audio_ceiling: ceiling_ta,
         n_classes: classes.len(),
         n_test_clips: test.labels.len(),
         n_train_clips: train.labels.len(),
+    })
+}
+
+/// One-word queries that are no class label, each with the class a user means by it
+/// (`crates/cli/eval/free-text.csv`: "puppy" → Canidae_dogs_wolves, "river" → Stream).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreeTextQuery {
+    pub word: String,
+    pub class: String,
+}
+
+/// Read a `word,class` CSV with that header. Every word must be a single word that is none of
+/// the labels' words, and every class one of `classes`.
+pub fn read_free_text(
+    path: &std::path::Path,
+    vocab: &Vocabulary,
+    classes: &[String],
+) -> anyhow::Result<Vec<FreeTextQuery>> {
+    let text = read_text(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    anyhow::ensure!(
+        reader.headers().is_ok_and(|h| h == vec!["word", "class"]),
+        "{}: the first line must be the header word,class",
+        path.display()
+    );
+    let label_words: std::collections::HashSet<String> =
+        classes.iter().flat_map(|c| vocab.tokenize(c)).collect();
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let at = || format!("{} line {line}", path.display());
+        let (Some(word), Some(class), None) = (record.get(0), record.get(1), record.get(2)) else {
+            anyhow::bail!("{}: expected word,class", at());
+        };
+        anyhow::ensure!(
+            vocab.tokenize(word) == [word.to_lowercase()],
+            "{}: {word:?} is not one word",
+            at()
+        );
+        anyhow::ensure!(
+            !label_words.contains(&word.to_lowercase()),
+            "{}: {word:?} is a word of a label",
+            at()
+        );
+        anyhow::ensure!(
+            classes.iter().any(|c| c == class),
+            "{}: {class:?} is no class of the features",
+            at()
+        );
+        out.push(FreeTextQuery {
+            word: word.into(),
+            class: class.into(),
+        });
+    }
+    anyhow::ensure!(!out.is_empty(), "{}: no queries", path.display());
+    Ok(out)
+}
+
+/// How a model answers words that are no label.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreeText {
+    /// Queries whose word the vocabulary knows (the others are in `unknown`).
+    pub words: usize,
+    /// Words whose nearest clip of the whole corpus (every split, as the shipped index holds) is
+    /// of the meant class.
+    pub top1: usize,
+    /// The words as text→audio queries over the held-out clips: MAP@3 with kNN k = 25, as
+    /// Table 2's text→audio.
+    pub map3: f64,
+    pub unknown: Vec<String>,
+}
+
+/// [`FreeText`] of `model` on clip vectors of the feature type it takes.
+pub fn free_text(
+    model: &Model,
+    vocab: &Vocabulary,
+    features: &Index,
+    queries: &[FreeTextQuery],
+    query_split: &str,
+) -> anyhow::Result<FreeText> {
+    let dim = model.output_dim();
+    let raw: Vec<f32> = (0..features.items.len())
+        .flat_map(|i| features.vector(i).iter().copied())
+        .collect();
+    let all = model.embed_audio(&raw)?;
+    let held_out = split(features, query_split);
+    let held_out_emb = model.embed_audio(&held_out.vectors)?;
+    let (mut known, mut classes, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+    for q in queries {
+        match vocab.embed(&q.word) {
+            Ok(v) => {
+                known.extend(model.embed_text(&v.vector)?);
+                classes.push(q.class.as_str());
+            }
+            Err(_) => unknown.push(q.word.clone()),
+        }
+    }
+    let top1 = known
+        .chunks_exact(dim)
+        .zip(&classes)
+        .filter(|(q, class)| {
+            earshot_core::index::top_k(&all, dim, q, 1, Metric::ExpL2)
+                .first()
+                .is_some_and(|h| features.items[h.item].label == **class)
+        })
+        .count();
+    let map3 = map_at(
+        &known,
+        &classes,
+        &held_out_emb,
+        &strs(&held_out.labels),
+        dim,
+        KNN_K,
+        3,
+        Metric::ExpL2,
+    );
+    Ok(FreeText {
+        words: classes.len(),
+        top1,
+        map3,
+        unknown,
     })
 }
 
@@ -221,17 +360,37 @@ pub struct EvalArgs<'a> {
     pub split: &'a str,
     /// More feature types for Table 2: folders holding a `model.json` and its `features.bin`.
     pub compare: &'a [std::path::PathBuf],
+    /// How the retrained models scale their clip vectors.
+    pub scaling: crate::train::Scaling,
+    /// One-word queries that are no label ([`read_free_text`]).
+    pub free_text: &'a std::path::Path,
 }
 
-/// Table 2 of a model on clip vectors of the feature type it takes: (feature name, table).
+/// Table 2 and the free-text queries of a model on clip vectors of the feature type it takes.
 fn table2_of(
     model_path: &std::path::Path,
     features_path: &std::path::Path,
     vocab: &Vocabulary,
     split: &str,
-) -> anyhow::Result<(String, Table2)> {
+    free_text_path: &std::path::Path,
+) -> anyhow::Result<Evaluated> {
     let (model, features, feature) = load_matching(model_path, features_path)?;
-    Ok((feature, table2_on(&model, vocab, &features, split)?))
+    let (classes, _) = class_texts(&self::split(&features, "train").labels, vocab)?;
+    let queries = read_free_text(free_text_path, vocab, &classes)?;
+    let table = table2_on(&model, vocab, &features, split)?;
+    let free = free_text(&model, vocab, &features, &queries, split)?;
+    Ok(Evaluated {
+        feature,
+        table,
+        free,
+    })
+}
+
+/// What `earshot eval` shows of one model.
+struct Evaluated {
+    feature: String,
+    table: Table2,
+    free: FreeText,
 }
 
 /// A model and clip vectors of the feature type it takes (and that type's name).
@@ -372,29 +531,36 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
     use crate::train::{key_loss, text_input_key, Loss, Similarity, TrainConfig};
     use anyhow::Context;
     let vocab = load_vocab(a.vocab)?;
-    let (feature, t2) = table2_of(a.model, a.features, &vocab, a.split)?;
-    let mut tables = vec![(feature, t2.clone())];
+    let first = table2_of(a.model, a.features, &vocab, a.split, a.free_text)?;
+    let t2 = first.table.clone();
+    let mut evaluated = vec![first];
     for dir in a.compare {
-        let t = table2_of(
+        let e = table2_of(
             &dir.join("model.json"),
             &dir.join("features.bin"),
             &vocab,
             a.split,
+            a.free_text,
         )?;
         anyhow::ensure!(
-            tables.iter().all(|(f, _)| *f != t.0),
+            evaluated.iter().all(|x| x.feature != e.feature),
             "{}: a second {} model",
             dir.display(),
-            t.0
+            e.feature
         );
-        tables.push(t);
+        evaluated.push(e);
     }
     // MFCC first (CONTRACT §2).
-    tables.sort_by_key(|(f, _)| f != "mfcc");
+    evaluated.sort_by_key(|e| e.feature != "mfcc");
+    let tables: Vec<(&str, &Table2)> = evaluated
+        .iter()
+        .map(|e| (e.feature.as_str(), &e.table))
+        .collect();
     let features = crate::corpus::read_features(a.features)?;
     let recorded: serde_json::Value = if a.retrain {
         let base = TrainConfig {
             epochs: a.epochs,
+            scaling: a.scaling,
             ..Default::default()
         };
         let mut table1 = serde_json::Map::new();
@@ -443,6 +609,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
             "text_input": text_input,
             "cross_source": cross,
             "epochs": a.epochs,
+            "scaling": a.scaling,
         });
         std::fs::write(a.table1, serde_json::to_string_pretty(&v)?)
             .with_context(|| format!("{}: cannot be written", a.table1.display()))?;
@@ -457,7 +624,11 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
     };
     let table2: serde_json::Map<String, serde_json::Value> = tables
         .iter()
-        .map(|(f, t)| Ok((f.clone(), serde_json::to_value(t)?)))
+        .map(|(f, t)| Ok((f.to_string(), serde_json::to_value(t)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let free: serde_json::Map<String, serde_json::Value> = evaluated
+        .iter()
+        .map(|e| Ok((e.feature.clone(), serde_json::to_value(&e.free)?)))
         .collect::<anyhow::Result<_>>()?;
     let out = serde_json::json!({
         "table2": table2,
@@ -465,6 +636,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         "chance": chance(t2.n_classes),
         "text_input": recorded["text_input"],
         "cross_source": recorded["cross_source"],
+        "free_text": free,
     });
     crate::emit(|w| {
         if a.json {
@@ -501,6 +673,30 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
             writeln!(w)?;
         }
         writeln!(w, "chance {:.3}", chance(t2.n_classes))?;
+        let ceilings: Vec<String> = tables
+            .iter()
+            .map(|(f, t)| format!("{f} {:.3}", t.text_audio_ceiling))
+            .collect();
+        writeln!(
+            w,
+            "text→audio ceiling with k = {KNN_K} on these clips (each class's clips ranked first): {}",
+            ceilings.join(", ")
+        )?;
+        let free: Vec<String> = evaluated
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} top-1 {}/{}, MAP@3 {:.3}",
+                    e.feature, e.free.top1, e.free.words, e.free.map3
+                )
+            })
+            .collect();
+        writeln!(
+            w,
+            "free text (one-word queries that are no label, {}): {}",
+            a.free_text.display(),
+            free.join("; ")
+        )?;
         writeln!(w)?;
         writeln!(
             w,

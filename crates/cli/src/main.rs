@@ -171,6 +171,12 @@ enum Command {
         /// features.bin it takes (shipped: the CNN model).
         #[arg(long, num_args = 0.., default_value = "crates/cli/eval/walnet")]
         compare: Vec<PathBuf>,
+        /// One-word queries that are no label, with the class each means (word,class CSV).
+        #[arg(long, default_value = "crates/cli/eval/free-text.csv")]
+        free_text: PathBuf,
+        /// With --retrain: how every retrained model scales its clip vectors.
+        #[arg(long, value_enum, default_value = "per-dim")]
+        scaling: train::Scaling,
     },
 }
 
@@ -317,6 +323,8 @@ fn main() -> ExitCode {
             epochs,
             split,
             compare,
+            scaling,
+            free_text,
         } => evaluate::run_eval(&evaluate::EvalArgs {
             model: &model,
             vocab: &vocab,
@@ -327,6 +335,8 @@ fn main() -> ExitCode {
             json,
             split: &split,
             compare: &compare,
+            scaling,
+            free_text: &free_text,
         })
         .map_err(Failure::from),
     };
