@@ -2,7 +2,8 @@
 // with CNN features costs in headless Chromium, against the shipped MFCC model, in one run:
 //  - the audio query of a 10 s clip as the worker reports it (decode, features, model, search);
 //  - the first audio query, which also fetches (loopback) and loads the CNN's weights;
-//  - the added download: the weights, fetched on the first audio query only.
+//  - the added download: the weights, fetched on the first audio query only;
+//  - indexing your library: 200 two-second WAVs through [data-testid=library-add] (files/s).
 // The CNN app is dist/ with crates/cli/eval/walnet's model swapped in (tests/e2e/cnn-dist.mjs).
 //
 //   node tests/bench/cnn.mjs [--write]     (--write updates docs/benchmarks.md)
@@ -14,8 +15,10 @@ import { launch, writeWav } from '../e2e/helpers.mjs';
 import { startServer, DIST, ROOT } from '../e2e/server.mjs';
 import { cnnDist } from '../e2e/cnn-dist.mjs';
 import { writeSection, isMain } from './report.mjs';
+import { wav2s } from './library.mjs';
 
 const RUNS = 5;
+const LIBRARY_FILES = 200;
 
 function clip10s(file) {
   let s = 7;
@@ -44,6 +47,28 @@ async function query(page, file) {
   return [wall, Number(m[1])];
 }
 
+/** Files per second indexing `files` into the library of a fresh page. */
+async function indexing(browser, root, files) {
+  const server = await startServer(root);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=library-count]')?.textContent === '0');
+    const t0 = Date.now();
+    await page.setInputFiles('[data-testid=library-add]', files);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=library-count]').textContent === String(n), files.length, {
+      timeout: 600_000,
+      polling: 100,
+    });
+    return files.length / ((Date.now() - t0) / 1000);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
 async function measure(browser, root, file) {
   const server = await startServer(root);
   const context = await browser.newContext();
@@ -65,11 +90,16 @@ export async function run() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-cnnbench-'));
   const file = path.join(tmp, 'ten-seconds.wav');
   clip10s(file);
+  const library = Array.from({ length: LIBRARY_FILES }, (_, i) => {
+    const f = path.join(tmp, `clip-${String(i).padStart(3, '0')}.wav`);
+    wav2s(f, i);
+    return f;
+  });
   const dir = cnnDist();
   const browser = await launch();
   try {
-    const mfcc = await measure(browser, DIST, file);
-    const cnn = await measure(browser, dir, file);
+    const mfcc = { ...(await measure(browser, DIST, file)), perSecond: await indexing(browser, DIST, library) };
+    const cnn = { ...(await measure(browser, dir, file)), perSecond: await indexing(browser, dir, library) };
     const weights = fs.readFileSync(path.join(ROOT, 'crates', 'core', 'weights', 'walnet.safetensors'));
     const wasm = fs.readdirSync(DIST).find((f) => /^earshot-worker.*\.wasm$/.test(f));
     const workerWasm = fs.readFileSync(path.join(DIST, wasm));
@@ -94,6 +124,7 @@ function table(r) {
     '|---|---|---|---|',
     `| audio query of a 10 s WAV (44.1 kHz mono), time in the worker: decode, features, model, search (median of ${RUNS}) | ${r.mfcc.worker} ms | ${r.cnn.worker} ms | ${(r.cnn.worker / r.mfcc.worker).toFixed(1)}× |`,
     `| first audio query on a fresh page, pick → results shown (the CNN model also fetches its weights over loopback and loads them) | ${r.mfcc.firstWall} ms | ${r.cnn.firstWall} ms | |`,
+    `| indexing your library: ${LIBRARY_FILES} two-second WAVs (22.05 kHz), pick → stored in IndexedDB (issue 5's target: ≥ 50 files/s) | ${r.mfcc.perSecond.toFixed(0)} files/s | ${r.cnn.perSecond.toFixed(1)} files/s | ${(r.cnn.perSecond / r.mfcc.perSecond).toFixed(2)}× |`,
     `| extra download, on the first audio query only: the CNN's weights (float16) | – | ${B(r.weights.raw)} (${B(r.weights.gzip)} gzip) | |`,
     `| the worker's wasm as built now (it carries the CNN code for either model) | ${B(r.workerWasm.raw)} (${B(r.workerWasm.gzip)} gzip) | same | |`,
   ].join('\n');

@@ -17,7 +17,7 @@ const FILES = 2000;
 const RATE = 22_050;
 
 /** Two seconds of a decaying tone (a different pitch per file) with a little noise. */
-function wav2s(file, seed) {
+export function wav2s(file, seed) {
   const f = 100 + ((seed * 37) % 2000);
   let s = seed + 1;
   writeWav(file, {
