@@ -172,3 +172,62 @@ fn eval_without_recorded_runs_exits_2() {
         "{err}"
     );
 }
+
+/// The recorded cross-source runs behind docs/results.md ("Across sources: CNN against MFCC"):
+/// the same recipe on MFCC and on CNN features, one training per held-out source package.
+#[test]
+fn recorded_cross_source_runs_show_the_cnn_ahead_of_mfcc() {
+    let read = |name: &str| -> serde_json::Value {
+        let path = common::root()
+            .join("crates/cli/eval/cross-source")
+            .join(name);
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    };
+    let (mfcc, cnn) = (read("mfcc-global.json"), read("walnet-global.json"));
+    for runs in [&mfcc, &cnn] {
+        assert_eq!(runs["scaling"], "global");
+        assert_eq!(runs["epochs"], 20);
+    }
+    let (m, c) = (
+        mfcc["cross_source"].as_object().unwrap(),
+        cnn["cross_source"].as_object().unwrap(),
+    );
+    assert_eq!(m.keys().collect::<Vec<_>>(), c.keys().collect::<Vec<_>>());
+    assert_eq!(m.len(), 9);
+    let get = |t: &serde_json::Value, dir: &str, col: &str| t[dir][col].as_f64().unwrap();
+    // (direct audio→audio, joint audio→audio, text→audio, audio→text), weighted by clips, and
+    // how many sources the CNN wins.
+    let (mut sums, mut wins, mut clips) = ([[0.0; 4]; 2], [0; 4], 0.0);
+    for (source, tm) in m {
+        let tc = &c[source];
+        let n = tm["n_test_clips"].as_f64().unwrap();
+        assert_eq!(tc["n_test_clips"], tm["n_test_clips"], "{source}");
+        clips += n;
+        let cols = |t| {
+            [
+                get(t, "audio_audio", "direct"),
+                get(t, "audio_audio", "joint"),
+                get(t, "text_audio", "joint"),
+                get(t, "audio_text", "joint"),
+            ]
+        };
+        let (vm, vc) = (cols(tm), cols(tc));
+        for i in 0..4 {
+            sums[0][i] += vm[i] * n;
+            sums[1][i] += vc[i] * n;
+            wins[i] += usize::from(vc[i] > vm[i]);
+        }
+    }
+    assert_eq!(clips, 1354.0);
+    let documented = [[0.102, 0.100, 0.055, 0.068], [0.257, 0.176, 0.084, 0.181]];
+    for (got, want) in sums.iter().zip(documented) {
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g / clips - w).abs() < 0.0005,
+                "{} vs documented {w}",
+                g / clips
+            );
+        }
+    }
+    assert_eq!(wins, [9, 7, 4, 8]);
+}
