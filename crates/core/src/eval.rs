@@ -6,7 +6,7 @@
 //! against the query's true label. With one true label, AP@3 is 1/rank when the true label is
 //! ranked within the first 3, else 0.
 
-use crate::index::{top_k, vote, Metric};
+use crate::index::{top_k, vote, Hit, Metric};
 
 /// AP@k of a label ranking for a query with one true label.
 pub fn average_precision_at_k(ranking: &[&str], truth: &str, k: usize) -> f64 {
@@ -26,7 +26,11 @@ pub fn knn_ranking<'a>(
     k: usize,
     metric: Metric,
 ) -> Vec<&'a str> {
-    let hits = top_k(refs, dim, query, k, metric);
+    voted(&top_k(refs, dim, query, k, metric), ref_labels)
+}
+
+/// The label ranking the references of `hits` vote for.
+fn voted<'a>(hits: &[Hit], ref_labels: &[&'a str]) -> Vec<&'a str> {
     let labels: Vec<&str> = hits.iter().map(|h| ref_labels[h.item]).collect();
     vote(&labels).into_iter().map(|(l, _)| l).collect()
 }
@@ -67,9 +71,8 @@ pub fn ceiling_map_at(
         let mut hits = top_k(refs, dim, q, ref_labels.len(), metric);
         // Stable: within each group the metric's order is kept.
         hits.sort_by_key(|h| ref_labels[h.item] != truth);
-        let labels: Vec<&str> = hits.iter().take(k).map(|h| ref_labels[h.item]).collect();
-        let ranking: Vec<&str> = vote(&labels).into_iter().map(|(l, _)| l).collect();
-        average_precision_at_k(&ranking, truth, at)
+        hits.truncate(k);
+        average_precision_at_k(&voted(&hits, ref_labels), truth, at)
     })
 }
 
