@@ -15,7 +15,7 @@ import { launch, writeWav } from '../e2e/helpers.mjs';
 import { startServer, DIST, ROOT } from '../e2e/server.mjs';
 import { cnnDist } from '../e2e/cnn-dist.mjs';
 import { writeSection, isMain } from './report.mjs';
-import { wav2s } from './library.mjs';
+import { wav2s, indexFiles } from './library.mjs';
 
 const RUNS = 5;
 const LIBRARY_FILES = 200;
@@ -47,44 +47,32 @@ async function query(page, file) {
   return [wall, Number(m[1])];
 }
 
-/** Files per second indexing `files` into the library of a fresh page. */
-async function indexing(browser, root, files) {
+/** `fn(page)` on a fresh page of the app served from `root`, once it is ready. */
+async function onFreshPage(browser, root, fn) {
   const server = await startServer(root);
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
     await page.goto(server.url);
     await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid=library-count]')?.textContent === '0');
-    const t0 = Date.now();
-    await page.setInputFiles('[data-testid=library-add]', files);
-    await page.waitForFunction((n) => document.querySelector('[data-testid=library-count]').textContent === String(n), files.length, {
-      timeout: 600_000,
-      polling: 100,
-    });
-    return files.length / ((Date.now() - t0) / 1000);
+    return await fn(page);
   } finally {
     await context.close();
     await server.close();
   }
 }
 
-async function measure(browser, root, file) {
-  const server = await startServer(root);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await page.goto(server.url);
-    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+/** Files per second indexing `files` into the library of a fresh page. */
+const indexing = (browser, root, files) => onFreshPage(browser, root, async (page) => files.length / (await indexFiles(page, files)));
+
+/** The first audio query's wall time and the median worker time of the next ones. */
+const measure = (browser, root, file) =>
+  onFreshPage(browser, root, async (page) => {
     const [firstWall] = await query(page, file);
     const worker = [];
     for (let i = 0; i < RUNS; i++) worker.push((await query(page, file))[1]);
     return { firstWall, worker: median(worker) };
-  } finally {
-    await context.close();
-    await server.close();
-  }
-}
+  });
 
 export async function run() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-cnnbench-'));
