@@ -67,7 +67,8 @@ SPLITS = ("train", "validation", "test")
 PROCESS_VERSION = "2"  # bump when process()/decode()/trim_leading() change behaviour
 HERE = Path(__file__).resolve().parent
 # the per-recording cache is valid only for the same extractors and processing settings
-SIG = hashlib.sha1(b"".join((HERE / f).read_bytes() for f in ("sources.py", "sf2.py", "rcc.py"))
+SIG = hashlib.sha1(b"".join((HERE / f).read_bytes() for f in ("sources.py", "sf2.py", "rcc.py",
+                                                                 "c4group.py"))
                    + f"{PROCESS_VERSION}|{SR}|{MAX_S}|{MIN_S}".encode()).hexdigest()[:12]
 
 
@@ -229,6 +230,38 @@ def process(i):
         return i, [], f"{type(e).__name__}: {e}"
 
 
+# ------------------------------------------------------------------ splits
+SPLIT_SHARE = {"test": 0.15, "validation": 0.15, "train": 0.70}
+
+
+def read_pinned_splits(path=HERE / "splits-v1.csv"):
+    """source_recording -> split of corpus v1, kept so that its clips never change split."""
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {r["source_recording"]: r["split"] for r in csv.DictReader(f)}
+
+
+def assign_splits(recordings, pinned):
+    """Split of every source recording of one class. Pinned recordings keep their split; the
+    others, in sha1(source_recording) order, each go to the split furthest below its share
+    (15 % test, 15 % validation, 70 % train; ties: test, validation, train), so that a class
+    with >= 3 recordings gets at least one test and one validation recording. Deterministic."""
+    out = {s: pinned[s] for s in recordings if s in pinned}
+    count = {sp: sum(1 for v in out.values() if v == sp) for sp in SPLIT_SHARE}
+    new = sorted((s for s in recordings if s not in pinned),
+                 key=lambda s: hashlib.sha1(s.encode()).hexdigest())
+    total = len(out) + len(new)
+    for s in new:
+        n = sum(count.values()) + 1
+        sp = max(("test", "validation", "train"),
+                 key=lambda k: (count[k] == 0 and k != "train" and total >= 3,
+                                SPLIT_SHARE[k] * n - count[k]))
+        out[s] = sp
+        count[sp] += 1
+    return out
+
+
 # ------------------------------------------------------------------ checks
 def check_clip(path):
     """Decode a written clip; return (ok, message, sha1)."""
@@ -341,17 +374,16 @@ def main():
     dropped = sorted((l, n_clips[l], len(recs_of[l])) for l in n_clips if l not in kept)
     rows = [row for row in rows if row["label"] in kept]
 
-    # 5. split by source recording, stratified per class, deterministic
+    # 5. split by source recording, stratified per class, deterministic. Recordings of corpus
+    # v1 keep their split (splits-v1.csv); new recordings fill each class towards 15 % test,
+    # 15 % validation, 70 % train (see assign_splits)
+    pinned = read_pinned_splits()
     split_of = {}
     for lab in kept:
-        srcs = sorted(recs_of[lab], key=lambda s: hashlib.sha1(s.encode()).hexdigest())
-        n = len(srcs)
-        n_test = max(1, round(0.15 * n))
-        n_val = max(1, round(0.15 * n))
-        for j, s in enumerate(srcs):
+        for s, sp in assign_splits(recs_of[lab], pinned).items():
             if s in split_of:
                 raise RuntimeError(f"source recording {s} has two labels")
-            split_of[s] = "test" if j < n_test else "validation" if j < n_test + n_val else "train"
+            split_of[s] = sp
     for row in rows:
         row["split"] = split_of[row["source_recording"]]
     rows.sort(key=lambda row: (row["label"], row["id"]))
