@@ -310,6 +310,11 @@ def main():
             else:
                 root = unpack(pkg, fetch(pkg), members)
             recs = list(extractor(str(root)))
+            for r in recs:
+                # long ambiences (rain, wind, water, fire, ...) give more non-overlapping
+                # segments; all segments of a recording share its source id and split
+                if r.label in sources.AMBIENT:
+                    r.crops = max(r.crops, sources.AMBIENT_CROPS)
         except Exception as e:
             problems.append(f"{pkg}: {type(e).__name__}: {e}")
             log(f"  FAILED: {e}")

@@ -638,7 +638,7 @@ PACKAGES = {
 # table (first match wins) over the path of a sound inside the package; anything no rule
 # names is left out (UI blips, sci-fi/fantasy sounds, music, unclear names).
 AMBIENT = {"Rain", "Thunder", "Wind", "Stream", "Fire", "Ocean", "Insect", "Engine"}
-AMBIENT_CROPS = 6   # long ambiences give up to this many non-overlapping 4 s segments
+AMBIENT_CROPS = 10  # long ambiences give up to this many non-overlapping 4 s segments
 
 
 def _match(rules, name):
@@ -674,6 +674,7 @@ UFOAI = [
     (r"^ambience/thunder\d$", "Thunder"),
     (r"^civilians/civfemscream\d+a$|^(civilians|soldiers)/(civ)?(fe)?maledeath\d+a?$",
      "Screaming"),
+    (r"^(civilians|soldiers)/(civ)?(fe)?malehurt\d+a?$", "Grunt"),
     (r"^ambience/cricket_loop$", "Insect"),
     (r"^ambience/arcticwind$", "Wind"),
     (r"^ugv/diesel-(idle|move|stop)$", "Engine"),
@@ -701,6 +702,7 @@ OPENCLONK = [
     (r"^Sound\.ocg:Environment\.ocg/Lightning\.ocg/Thunder\d$", "Thunder"),
     (r"^Sound\.ocg:Clonk\.ocg/Skin\.ocg/\w+\.ocg/Laughter\d$", "Laughter"),
     (r"^Sound\.ocg:Clonk\.ocg/Skin\.ocg/\w+\.ocg/Scream\d$", "Screaming"),
+    (r"^Sound\.ocg:Clonk\.ocg/Skin\.ocg/\w+\.ocg/Hurt\d$", "Grunt"),
     (r"^Sound\.ocg:Objects\.ocg/Weapons\.ocg/Blunderbuss\.ocg/(GunShoot|BulletShot)\d$",
      "Gunshot_or_gunfire"),
     (r"^Sound\.ocg:Fire\.ocg/(Blast\d(alt)?|BlastMetal)$", "Explosion"),
@@ -759,7 +761,7 @@ MEGAGLEST = [
 # spoken unit acknowledgements of the human units ("yes?", "on my way"): real voices
 MEGAGLEST_SPEECH = r"^techs/megapack/commondata/sounds/(worker|technician|archer|swordman|guard|" \
                    r"horseman)_(ack|select)\d*$"
-MEGAGLEST_SPEECH_MAX = 40
+MEGAGLEST_SPEECH_MAX = 80
 
 
 def megaglest(root):
@@ -792,6 +794,7 @@ REDECLIPSE = [
     (r"^ambience/morph/stormbolts$", "Thunder"),
     (r"^player/(footstep|concstep)\d?$", "Walk_footsteps"),
     (r"^voice/haha\d?$", "Laughter"),
+    (r"^player/pain\d?$", "Grunt"),
     (r"^ambience/fire$|^sfx/burning$", "Fire"),
     (r"^sfx/(splashin|splashout|splosh)\d?$", "Splash_and_splatter"),
     (r"^voice/(damnit|gogogo|hangon|luckyshot|niceshot|no|noproblem|sorry|thanks|yes)\d?$",
@@ -838,7 +841,7 @@ def flightgear(root):
 
 
 # --------------------------------------------------------------------------- bucklespring
-BUCKLESPRING_KEYS_MAX = 40   # of 84 keys of one keyboard (press + release of each)
+BUCKLESPRING_KEYS_MAX = 60   # of 84 keys of one keyboard (press + release of each)
 
 
 def bucklespring(root):
@@ -856,7 +859,7 @@ def bucklespring(root):
 
 
 # --------------------------------------------------------------------------- ktuberling
-KTUBERLING_MAX = 100   # of ~1,600 single spoken words in ~15 languages
+KTUBERLING_MAX = 150   # of ~1,600 single spoken words in ~15 languages
 
 
 def ktuberling(root):
@@ -868,7 +871,7 @@ def ktuberling(root):
 
 
 # --------------------------------------------------------------------------- hydrogen effects
-STRUMS_MAX = 30   # of 82 strummed chords (each with 4 layers) of one acoustic guitar
+STRUMS_MAX = 60   # of 82 strummed chords (each with 4 layers) of one acoustic guitar
 
 
 def hydrogen_effects(root):
@@ -986,10 +989,16 @@ def warmux(root):
 
 
 # --------------------------------------------------------------------------- nexuiz / openarena
-NEXUIZ = [(r"^sound/misc/(metal)?footstep0\d$", "Walk_footsteps")]
+NEXUIZ = [
+    (r"^sound/misc/(metal)?footstep0\d$", "Walk_footsteps"),
+    # pain cries of the human player models (not the creature/robot ones)
+    (r"^sound/player/(fricka|insurrectionist|marine|pyria-skadi|soldier|specop)/player/pain\d+$",
+     "Grunt"),
+]
 OPENARENA = [
     (r"^sound/player/footsteps/(boot|step|clank)\d$", "Walk_footsteps"),
     (r"^sound/player/footsteps/splash\d$", "Splash_and_splatter"),
+    (r"^sound/player/sarge/pain\d+_1$", "Grunt"),
     (r"^sound/world/(fire\d|firesoft)$", "Fire"),
     (r"^sound/world/wind\d$", "Wind"),
     (r"^sound/world/waterfall$", "Stream"),
