@@ -810,8 +810,12 @@ def redeclipse(root):
         lab = _match(REDECLIPSE, rel)
         if lab:
             lic = dep5.lookup(f"data/sounds/{rel}.ogg")
-            yield Rec("redeclipse-data", f"redeclipse-data:{rel}.ogg", lab, lic, path=str(f),
-                      crops=_crops(lab))
+            src = f"redeclipse-data:{rel}.ogg"
+            if rel.startswith("voice/"):
+                # "haha" and "haha2", "yes" and "yes2", ...: two takes (or an edit) of one line,
+                # kept together as one source recording so that they never straddle splits
+                src = f"redeclipse-data:{re.sub(r'2$', '', rel)}.ogg"
+            yield Rec("redeclipse-data", src, lab, lic, path=str(f), crops=_crops(lab))
 
 
 # --------------------------------------------------------------------------- flightgear

@@ -193,6 +193,20 @@ class RulesTest(unittest.TestCase):
         self.assertEqual(recs[0].data(), wav_bytes())
         self.assertEqual(recs[0].crops, sources.AMBIENT_CROPS)
 
+    def test_redeclipse_voice_takes_share_one_source_recording(self):
+        with tempfile.TemporaryDirectory() as root:
+            d = Path(root, "usr/share/games/redeclipse/data/sounds")
+            for rel in ("voice/haha.ogg", "voice/haha2.ogg", "player/footstep.ogg",
+                        "player/footstep2.ogg", "weapons/plasma/primary.ogg"):
+                (d / rel).parent.mkdir(parents=True, exist_ok=True)
+                (d / rel).write_bytes(b"")
+            recs = list(sources.redeclipse(root))
+        srcs = {Path(r.path).relative_to(d).as_posix(): (r.label, r.src) for r in recs}
+        self.assertEqual(srcs["voice/haha.ogg"], srcs["voice/haha2.ogg"])
+        self.assertEqual(srcs["voice/haha.ogg"][0], "Laughter")
+        self.assertNotEqual(srcs["player/footstep.ogg"], srcs["player/footstep2.ogg"])
+        self.assertNotIn("weapons/plasma/primary.ogg", srcs)   # sci-fi weapon
+
     def test_long_ambiences_give_more_segments(self):
         self.assertGreater(sources._crops("Rain"), sources._crops("Door"))
 
