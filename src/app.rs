@@ -730,11 +730,14 @@ pub fn App() -> impl IntoView {
                     ("text", _) => format!("“{}”", a.query.value),
                     _ => format!("the sound of “{}”", a.query.value),
                 };
-                let unknown = if a.unknown_words.is_empty() {
+                let mut unknown = if a.unknown_words.is_empty() {
                     String::new()
                 } else {
                     format!(" (not in the vocabulary: {})", a.unknown_words.join(", "))
                 };
+                if let Some(s) = &a.searched_as {
+                    unknown.push_str(&format!("; showing results for {s}"));
+                }
                 format!(
                     "{} results for {what} in {:.0} ms{unknown}",
                     a.results.len(),

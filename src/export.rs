@@ -154,6 +154,7 @@ mod tests {
                 score: 0.6,
             }],
             unknown_words: vec![],
+            searched_as: None,
             point: [0.0, 0.0],
             clip: None,
             from_item: None,

@@ -226,6 +226,9 @@ pub struct AnswerView {
     pub labels: Vec<Named>,
     pub words: Vec<Named>,
     pub unknown_words: Vec<String>,
+    /// The query's words as searched when a misspelt word was corrected ("violin" for "vioiln").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searched_as: Option<String>,
     /// The query's position on the map.
     pub point: [f32; 2],
     pub clip: Option<ClipFacts>,

@@ -339,6 +339,7 @@ impl Service {
             labels: named(a.labels),
             words: named(a.words),
             unknown_words: a.unknown_words,
+            searched_as: a.searched_as,
             point,
             clip,
             from_item,
@@ -628,6 +629,17 @@ mod tests {
             (after - 1.0).abs() < 1e-5 && after > before,
             "{before} → {after}"
         );
+    }
+
+    #[test]
+    fn misspelt_words_are_searched_as_their_nearest_words_and_say_so() {
+        let s = shipped();
+        let typo = s.text("vioiln", 20, Scope::Bundled).unwrap();
+        let right = s.text("violin", 20, Scope::Bundled).unwrap();
+        assert_eq!(typo.searched_as.as_deref(), Some("violin"));
+        assert_eq!(right.searched_as, None);
+        assert_eq!(typo.results, right.results);
+        assert!(typo.unknown_words.is_empty());
     }
 
     #[test]

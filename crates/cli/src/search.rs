@@ -77,6 +77,9 @@ pub fn run(
     }
     emit(|w| {
         writeln!(w, "{kind} query: {value}")?;
+        if let Some(searched) = &a.searched_as {
+            writeln!(w, "showing results for {searched}")?;
+        }
         if !a.unknown_words.is_empty() {
             writeln!(w, "(not in the vocabulary: {})", a.unknown_words.join(", "))?;
         }
@@ -109,9 +112,21 @@ pub fn run(
     })
 }
 
+/// The CONTRACT §2 document. Additions: `query.searched_as`, the words searched when a misspelt
+/// word was corrected, and `corrected`, each corrected word and the word it was searched as.
 pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_json::Value {
+    let mut query = json!({"kind": kind, "value": value});
+    if let Some(searched) = &a.searched_as {
+        query["searched_as"] = json!(searched);
+    }
+    let corrected: serde_json::Map<String, serde_json::Value> = a
+        .corrected
+        .iter()
+        .map(|(typed, word)| (typed.clone(), json!(word)))
+        .collect();
     json!({
-        "query": {"kind": kind, "value": value},
+        "query": query,
+        "corrected": corrected,
         "results": a.results.iter().map(|h| {
             let it = &engine.index.items[h.item];
             json!({"id": it.id, "label": it.label, "score": h.score, "source": it.source})

@@ -116,7 +116,7 @@ fn previews_of_indexed_clips_get_their_class_far_above_chance() {
 #[test]
 fn bad_queries_exit_2() {
     assert_refused(
-        &["search", "--text", "qwxzv blorfing"],
+        &["search", "--text", "qwxzv blxrqfzq"],
         "no word of the query is in the vocabulary",
     );
     assert_refused(&["search", "--text", ""], "no words");
@@ -184,4 +184,98 @@ fn damaged_assets_exit_2_naming_the_file() {
         &["search", "--text", "dog", "--model", "/no/such/model.json"],
         "no such file",
     );
+}
+
+#[test]
+fn misspelt_words_are_searched_as_the_word_meant_and_said_so() {
+    let typo = search_json(&["--text", "vioiln", "--top", "10"]);
+    let right = search_json(&["--text", "violin", "--top", "10"]);
+    assert_eq!(typo["query"]["value"], "vioiln");
+    assert_eq!(typo["query"]["searched_as"], "violin");
+    assert_eq!(typo["corrected"], serde_json::json!({"vioiln": "violin"}));
+    assert_eq!(typo["results"], right["results"]);
+    assert_eq!(typo["labels"], right["labels"]);
+    // Nothing corrected: no searched_as, an empty map.
+    assert!(
+        right["query"].get("searched_as").is_none(),
+        "{}",
+        right["query"]
+    );
+    assert_eq!(right["corrected"], serde_json::json!({}));
+    // Known words stay, a misspelt one is corrected, a far one stays unknown.
+    let mixed = search_json(&["--text", "dog barkign qwxzv"]);
+    assert_eq!(mixed["query"]["searched_as"], "dog barking");
+    assert_eq!(
+        mixed["corrected"],
+        serde_json::json!({"barkign": "barking"})
+    );
+
+    let out = common::earshot(&["search", "--text", "vioiln", "--top", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("showing results for violin"), "{text}");
+    let out = common::earshot(&["search", "--text", "violin", "--top", "3"]);
+    assert!(!String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("showing results for"));
+}
+
+#[test]
+fn labels_without_known_words_never_break_search() {
+    // An index whose items carry labels the vocabulary cannot read ("Qwxzvbnm") or reads only
+    // when corrected ("Glockenspeil"), besides the shipped ones: the first results of an audio
+    // query and a few violins are relabelled.
+    let index = std::fs::read(pkg("index.bin")).unwrap();
+    let mut ix = earshot_core::index::Index::from_bytes(&index).unwrap();
+    let violins: Vec<usize> = (0..ix.items.len())
+        .filter(|&i| ix.items[i].label == "Violin_or_fiddle")
+        .collect();
+    let preview = pkg(&ix.items[violins[0]].preview);
+    let audio = ["--audio", preview.to_str().unwrap(), "--top", "5"];
+    let before = search_json(&audio);
+    let firsts: Vec<&str> = (0..5)
+        .map(|i| before["results"][i]["id"].as_str().unwrap())
+        .collect();
+    for it in ix.items.iter_mut() {
+        if firsts.contains(&it.id.as_str()) {
+            it.label = "Qwxzvbnm".into();
+        }
+    }
+    for &i in &violins[1..4] {
+        ix.items[i].label = "Glockenspeil".into();
+    }
+    let t = Temp::new("odd-labels");
+    let path = t.path(
+        "odd-labels.bin",
+        &ix.to_bytes(earshot_core::index::Storage::F32).unwrap(),
+    );
+    for query in [
+        &["--text", "violin", "--top", "20"][..],
+        &["--text", "glockenspiel"][..],
+        &audio[..],
+    ] {
+        let mut args = query.to_vec();
+        args.extend(["--index", path.as_str()]);
+        let v = search_json(&args);
+        let results = v["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{query:?}");
+        let labels: Vec<&str> = v["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["label"].as_str().unwrap())
+            .collect();
+        // The unreadable label has no text vector, so it is no label prediction; the misspelt
+        // one is read as its nearest word.
+        assert!(!labels.contains(&"Qwxzvbnm"), "{labels:?}");
+        assert!(!labels.is_empty());
+        if query[0] == "--audio" {
+            // Its clips are still found, as before the relabelling.
+            assert_eq!(v["results"][0]["id"], before["results"][0]["id"]);
+            assert_eq!(v["results"][0]["label"], "Qwxzvbnm");
+        }
+        if query[1] == "glockenspiel" {
+            assert_eq!(labels[0], "Glockenspeil", "{labels:?}");
+        }
+    }
 }

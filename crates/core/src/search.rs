@@ -7,6 +7,11 @@
 //! - `words`: open vocabulary. Running the text branch over all 50 k words per query is too slow
 //!   for a browser, so candidates are the words nearest in GloVe space to the best labels (and
 //!   the labels' own words); those candidates are ranked by their joint-space similarity.
+//!
+//! A text query's misspelt words are searched as their nearest vocabulary words
+//! ([`Vocabulary::embed_query`]); the answer names them. A class label none of whose words the
+//! vocabulary knows (nor, misspelt, their nearest words) still has its items searched; it is only
+//! left out of `labels` and `words`, which need its text vector.
 
 use std::sync::OnceLock;
 
@@ -41,6 +46,10 @@ pub struct Answer {
     pub words: Vec<Ranked>,
     /// Query words the vocabulary did not know (text queries).
     pub unknown_words: Vec<String>,
+    /// Misspelt query words and the vocabulary words they were searched as (text queries).
+    pub corrected: Vec<(String, String)>,
+    /// The query's words as searched, when a word was corrected ("violin" for "vioiln").
+    pub searched_as: Option<String>,
 }
 
 /// Model, vocabulary and index, with the class labels' joint embeddings precomputed.
@@ -49,6 +58,8 @@ pub struct Engine {
     pub vocab: Vocabulary,
     pub index: Index,
     pub classes: Vec<String>,
+    /// The classes with a text vector (indices into `classes`), the rows of the two below.
+    text_classes: Vec<usize>,
     class_joint: Vec<f32>,
     class_glove: Vec<f32>,
     /// Per class: its candidate words (vocabulary rows) and their joint embeddings, computed on
@@ -81,10 +92,16 @@ impl Engine {
         classes.sort();
         classes.dedup();
         let mut class_glove = Vec::with_capacity(classes.len() * vocab.dim());
-        for c in &classes {
-            class_glove.extend_from_slice(&vocab.embed(c)?.vector);
+        let mut text_classes = Vec::with_capacity(classes.len());
+        for (ci, c) in classes.iter().enumerate() {
+            // A label's own words; only when it has none, its nearest words by spelling
+            // ("Glockenspeil"); with neither it has no text vector.
+            if let Ok(t) = vocab.embed(c).or_else(|_| vocab.embed_query(c)) {
+                class_glove.extend_from_slice(&t.vector);
+                text_classes.push(ci);
+            }
         }
-        let class_joint = if classes.is_empty() {
+        let class_joint = if text_classes.is_empty() {
             Vec::new()
         } else {
             model.embed_text(&class_glove)?
@@ -95,6 +112,7 @@ impl Engine {
             vocab,
             index,
             classes,
+            text_classes,
             class_joint,
             class_glove,
             word_cache,
@@ -102,11 +120,16 @@ impl Engine {
     }
 
     /// A free-text query.
+    /// A free-text query; misspelt words are searched as their nearest vocabulary words.
     pub fn search_text(&self, query: &str, top: usize) -> Result<Answer> {
-        let t = self.vocab.embed(query)?;
+        let t = self.vocab.embed_query(query)?;
         let embedding = self.model.embed_text(&t.vector)?;
         let mut a = self.answer(embedding, top)?;
         a.unknown_words = t.unknown;
+        if !t.corrected.is_empty() {
+            a.searched_as = Some(t.known.join(" "));
+        }
+        a.corrected = t.corrected;
         Ok(a)
     }
 
@@ -147,7 +170,7 @@ impl Engine {
         let labels: Vec<Ranked> = top_k(&self.class_joint, dim, &embedding, KNN_K, Metric::ExpL2)
             .into_iter()
             .map(|h| Ranked {
-                name: self.classes[h.item].clone(),
+                name: self.classes[self.text_classes[h.item]].clone(),
                 score: h.score,
             })
             .collect();
@@ -158,6 +181,8 @@ impl Engine {
             labels,
             words,
             unknown_words: Vec::new(),
+            corrected: Vec::new(),
+            searched_as: None,
         })
     }
 
@@ -204,7 +229,15 @@ impl Engine {
             return Ok(cw);
         }
         let d = self.vocab.dim();
-        let g = &self.class_glove[ci * d..(ci + 1) * d];
+        let Ok(row) = self.text_classes.binary_search(&ci) else {
+            // No text vector: no candidate words.
+            let none = ClassWords {
+                words: Vec::new(),
+                joint: Vec::new(),
+            };
+            return Ok(self.word_cache[ci].get_or_init(|| none));
+        };
+        let g = &self.class_glove[row * d..(row + 1) * d];
         let words: Vec<usize> = self
             .vocab
             .nearest(g, WORD_CANDIDATES_PER_LABEL)

@@ -1,5 +1,7 @@
 //! Text features: GloVe word vectors from the shipped vocabulary asset, tokenising, and the
-//! vector of a label or a free-text query (mean of its known words' vectors, unit norm).
+//! vector of a label or a free-text query (mean of its known words' vectors, unit norm). A query
+//! word the vocabulary lacks is searched as the vocabulary word nearest to it in spelling
+//! ([`Vocabulary::correct`]: "vioiln" → "violin").
 //!
 //! # Vocabulary file (`pkg/vocab.bin`, little-endian)
 //! ```text
@@ -47,8 +49,60 @@ pub struct Vocabulary {
 pub struct TextVector {
     /// Unit-norm mean of the known words' vectors.
     pub vector: Vec<f32>,
+    /// The words the vector is the mean of, in query order (corrected words as corrected).
     pub known: Vec<String>,
     pub unknown: Vec<String>,
+    /// Misspelt words and the vocabulary words they were searched as ([`Vocabulary::embed_query`]).
+    pub corrected: Vec<(String, String)>,
+}
+
+/// How many edits a word of `chars` characters may be from the vocabulary word it is corrected
+/// to: none for 1–2 characters, 1 for 3–5, 2 from 6 on (as Lucene's "AUTO" fuzziness), so that
+/// short words are not taken for unrelated ones.
+pub fn max_edits(chars: usize) -> usize {
+    match chars {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// Edit distance between `a` and `b` counting insertions, deletions, substitutions and swaps of
+/// two adjacent characters as one edit each (optimal string alignment, the restricted
+/// Damerau–Levenshtein distance); `None` when it is more than `limit`. `rows` is scratch space.
+pub fn edit_distance(a: &[char], b: &[char], limit: usize, rows: &mut Vec<usize>) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let w = b.len() + 1;
+    // Three rows of the (a.len()+1) × (b.len()+1) table: i − 2, i − 1 and i.
+    rows.clear();
+    rows.resize(3 * w, 0);
+    for (j, cell) in rows[..w].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (two, one, cur) = ((i + 1) % 3, (i + 2) % 3, i % 3);
+        let (two, one, cur) = (two * w, one * w, cur * w);
+        rows[cur] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[one + j] + 1)
+                .min(rows[cur + j - 1] + 1)
+                .min(rows[one + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[two + j - 2] + 1);
+            }
+            rows[cur + j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > limit {
+            return None;
+        }
+    }
+    let d = rows[(a.len() % 3) * w + b.len()];
+    (d <= limit).then_some(d)
 }
 
 struct Reader<'a> {
@@ -205,8 +259,52 @@ impl Vocabulary {
         out
     }
 
+    /// The vocabulary word a word it does not know is taken for: the nearest in edit distance
+    /// ([`edit_distance`]) within [`max_edits`] of the word's length, ties going to the more
+    /// frequent word. `None` when the vocabulary knows the word or no word is near enough.
+    pub fn correct(&self, word: &str) -> Option<&str> {
+        if self.index.contains_key(word) {
+            return None;
+        }
+        let typed: Vec<char> = word.chars().collect();
+        let limit = max_edits(typed.len());
+        if limit == 0 {
+            return None;
+        }
+        let (mut best, mut best_d) = (None, limit + 1);
+        let (mut chars, mut rows) = (Vec::new(), Vec::new());
+        // Words are in frequency order, so the first word at the best distance is the most
+        // frequent one.
+        for (i, w) in self.words.iter().enumerate() {
+            if w.len().abs_diff(typed.len()) > 4 * limit {
+                continue; // cannot be within `limit` edits, even with multi-byte characters
+            }
+            chars.clear();
+            chars.extend(w.chars());
+            if let Some(d) = edit_distance(&typed, &chars, best_d - 1, &mut rows) {
+                best = Some(i);
+                best_d = d;
+                if d == 1 {
+                    // Nothing closer than one edit exists for an unknown word.
+                    break;
+                }
+            }
+        }
+        best.map(|i| self.words[i].as_str())
+    }
+
+    /// The vector of a free-text query: as [`Vocabulary::embed`], but a word the vocabulary does
+    /// not know is searched as [`Vocabulary::correct`] gives it, when that gives a word.
+    pub fn embed_query(&self, text: &str) -> Result<TextVector> {
+        self.embed_with(text, true)
+    }
+
     /// The vector of a label or query: the unit-norm mean of its known words' vectors.
     pub fn embed(&self, text: &str) -> Result<TextVector> {
+        self.embed_with(text, false)
+    }
+
+    fn embed_with(&self, text: &str, correct: bool) -> Result<TextVector> {
         let chars = text.chars().count();
         if chars > MAX_QUERY_CHARS {
             return Err(Error::Invalid(format!(
@@ -220,15 +318,25 @@ impl Vocabulary {
             ));
         }
         let mut sum = vec![0.0f64; self.dim];
-        let (mut known, mut unknown) = (Vec::new(), Vec::new());
+        let (mut known, mut unknown, mut corrected) = (Vec::new(), Vec::new(), Vec::new());
         for t in tokens {
-            match self.get(&t) {
-                Some(v) => {
-                    sum.iter_mut().zip(v).for_each(|(s, &x)| *s += f64::from(x));
-                    known.push(t);
-                }
-                None => unknown.push(t),
+            let (word, fixed) = match self.get(&t) {
+                Some(_) => (t, None),
+                None => match self.correct(&t).filter(|_| correct) {
+                    Some(c) => (c.to_owned(), Some(t)),
+                    None => {
+                        unknown.push(t);
+                        continue;
+                    }
+                },
+            };
+            if let Some(v) = self.get(&word) {
+                sum.iter_mut().zip(v).for_each(|(s, &x)| *s += f64::from(x));
             }
+            if let Some(typed) = fixed {
+                corrected.push((typed, word.clone()));
+            }
+            known.push(word);
         }
         if known.is_empty() {
             return Err(Error::Invalid(format!(
@@ -247,6 +355,7 @@ impl Vocabulary {
             vector,
             known,
             unknown,
+            corrected,
         })
     }
 }
@@ -389,6 +498,132 @@ mod tests {
         // Emoji and right-to-left text are just unknown words.
         assert!(v.embed("🐶 كلب").is_err());
         assert!(v.embed("🐶 dog").is_ok());
+    }
+
+    fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        edit_distance(&a, &b, limit, &mut Vec::new())
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_substitutions_and_swaps() {
+        assert_eq!(distance("violin", "violin", 2), Some(0));
+        assert_eq!(distance("vioiln", "violin", 2), Some(1), "adjacent swap");
+        assert_eq!(distance("vilin", "violin", 2), Some(1), "insertion");
+        assert_eq!(distance("violiin", "violin", 2), Some(1), "deletion");
+        assert_eq!(distance("violon", "violin", 2), Some(1), "substitution");
+        assert_eq!(distance("vilon", "violin", 2), Some(2));
+        assert_eq!(distance("kitten", "sitting", 3), Some(3));
+        assert_eq!(distance("kitten", "sitting", 2), None, "over the limit");
+        assert_eq!(distance("", "dog", 3), Some(3));
+        assert_eq!(distance("dog", "", 2), None);
+        assert_eq!(
+            distance("ca", "abc", 3),
+            Some(3),
+            "restricted: no edit inside a swap"
+        );
+        assert_eq!(distance("glockenspeil", "glockenspiel", 2), Some(1));
+        assert_eq!(
+            distance("violín", "violin", 2),
+            Some(1),
+            "characters, not bytes"
+        );
+        // Symmetric, and agrees with a plain full-table computation on many pairs.
+        let words = [
+            "bark", "brak", "barking", "barkign", "drum", "durm", "hum", "ahum", "x",
+        ];
+        for a in words {
+            for b in words {
+                let full = osa_full(a, b);
+                assert_eq!(distance(a, b, 9), Some(full), "{a} {b}");
+                assert_eq!(distance(b, a, 9), Some(full), "{b} {a}");
+                for limit in 0..full {
+                    assert_eq!(distance(a, b, limit), None, "{a} {b} within {limit}");
+                }
+            }
+        }
+    }
+
+    /// The optimal-string-alignment distance from the whole table, as a reference.
+    fn osa_full(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    fn spelling_vocab() -> Vocabulary {
+        // Frequency order: earlier words are more frequent.
+        let words = [
+            "the", "dog", "bark", "violin", "barking", "viola", "violins", "dig", "bar",
+        ];
+        let rows: Vec<Vec<f32>> = (0..words.len())
+            .map(|i| (0..4).map(|d| (i * 4 + d) as f32 + 1.0).collect())
+            .collect();
+        Vocabulary::from_bytes(&encode(&words, &rows, 8).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn unknown_words_are_corrected_to_the_nearest_then_most_frequent_word() {
+        let v = spelling_vocab();
+        assert_eq!(v.correct("vioiln"), Some("violin"));
+        assert_eq!(
+            v.correct("vilon"),
+            None,
+            "5 letters: at most one edit (two from violin)"
+        );
+        assert_eq!(v.correct("barkign"), Some("barking"));
+        // "violis": one edit from "violin" and from "violins"; "violin" is more frequent.
+        assert_eq!(v.correct("violis"), Some("violin"));
+        // "violns": two edits from "violin", one from "violins": the nearer word wins.
+        assert_eq!(v.correct("violns"), Some("violins"));
+        // "dgo": one swap from "dog"; "dag" is one edit from "dog" and "dig": "dog" comes first.
+        assert_eq!(v.correct("dgo"), Some("dog"));
+        assert_eq!(v.correct("dag"), Some("dog"));
+        // Known words, short words and far words are not corrected.
+        assert_eq!(v.correct("dog"), None);
+        assert_eq!(v.correct("dg"), None, "two letters: no correction");
+        assert_eq!(v.correct("dgoo"), None, "4 letters: at most one edit");
+        assert_eq!(v.correct("vxolxn"), Some("violin"), "6 letters: two edits");
+        assert_eq!(v.correct("vxxlxn"), None, "three edits");
+        assert_eq!(v.correct("🐶"), None);
+    }
+
+    #[test]
+    fn queries_are_searched_as_their_corrected_words_and_labels_are_not() {
+        let v = spelling_vocab();
+        let t = v.embed_query("dgo vioiln qwxz").unwrap();
+        assert_eq!(t.known, ["dog", "violin"]);
+        assert_eq!(t.unknown, ["qwxz"]);
+        assert_eq!(
+            t.corrected,
+            [
+                ("dgo".to_string(), "dog".to_string()),
+                ("vioiln".to_string(), "violin".to_string())
+            ]
+        );
+        assert_eq!(t.vector, v.embed("dog violin").unwrap().vector);
+        // Without correction the same text has one known word less.
+        let strict = v.embed("dgo vioiln").unwrap_err();
+        assert!(matches!(strict, Error::Invalid(m) if m.contains("dgo, vioiln")));
+        assert!(v.embed("dog").unwrap().corrected.is_empty());
+        assert!(v.embed_query("qwxz blorp").is_err());
     }
 
     #[test]
