@@ -13,3 +13,4 @@ pub mod offline;
 pub mod preview;
 pub mod protocol;
 pub mod service;
+pub mod session;

@@ -169,6 +169,39 @@ test('keyboard: / focuses the box, arrows move, Space plays, Enter finds similar
   assert.notEqual(outline, 'none');
 });
 
+test('a search answered again while the user moves through its results keeps the selection', async () => {
+  await textSearch(page, 'bird');
+  const r = await results(page);
+  await page.locator('[data-testid=query-text]').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '2');
+  // The same query runs again (as when the typing pause and Enter both start "bird"); its
+  // answer arrives after the user has moved on.
+  const shown = await runAndRead(page, () =>
+    page.evaluate(() =>
+      document
+        .querySelector('[data-testid=query-text]')
+        .dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })),
+    ),
+  );
+  assert.equal(shown.error, null);
+  assert.deepEqual(await results(page), r);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '2', 'focus stayed on row 2');
+  assert.equal(await page.locator('[data-testid=result].selected').getAttribute('data-rank'), '2');
+  // A second identical query while the first still runs is not sent: one answer, one run.
+  const before = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  await page.evaluate(() => {
+    const box = document.querySelector('[data-testid=query-text]');
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+  });
+  await page.waitForFunction((n) => Number(document.querySelector('.app').dataset.runs) > n, before);
+  await textSearch(page, 'cat');
+  const runs = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  assert.equal(runs, before + 2, 'two Enters on a running query gave one run, then "cat" one more');
+});
+
 test('the map shows one point per index item; the query and its results are marked', async () => {
   const map = page.locator('[data-testid=map]');
   assert.equal(await map.locator('circle.point').count(), INDEX_ITEMS);
