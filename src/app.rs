@@ -11,10 +11,11 @@ use earshot_web::analysis;
 use earshot_web::batch::{is_sound_file, skipped_text, Batch};
 use earshot_web::export;
 use earshot_web::layout::{self, Frame};
-use earshot_web::library::Keep;
+use earshot_web::library::{model_note, Keep, Meta, Standing};
 use earshot_web::protocol::{
     AnswerView, Catalog, ClipFacts, LibraryState, Request, Response, Scope, TOP,
 };
+use earshot_web::session::{Outcome, Query, Session};
 use js_sys::Float32Array;
 use leptos::ev;
 use leptos::html;
@@ -165,9 +166,8 @@ pub fn App() -> impl IntoView {
     let phase = RwSignal::new(Phase::Idle);
     // Completed queries (success or failure): lets tests wait for "the next result".
     let runs = RwSignal::new(0u32);
-    // Only the answer to the latest request is shown; `generation` also covers decoding.
-    let latest = StoredValue::new(0u32);
-    let generation = StoredValue::new(0u64);
+    // The query lifecycle: only the answer to the latest request is shown (`earshot_web::session`).
+    let session = StoredValue::new(Session::new());
     let query = RwSignal::new(String::new());
     let cursor = RwSignal::new(None::<usize>);
     let playing = RwSignal::new(None::<usize>);
@@ -194,23 +194,31 @@ pub fn App() -> impl IntoView {
         runs.update(|n| *n += 1);
     };
     let client = StoredValue::new_local(None::<Client>);
-    // A new query: later answers to older ones are ignored.
-    let begin = move |what: String| {
-        generation.update_value(|g| *g += 1);
-        latest.set_value(0);
+    // A new query: later answers to older ones are ignored. False when the same query is
+    // still running (its answer will do).
+    let begin = move |query: Query, what: String| {
+        if !session
+            .try_update_value(|s| s.begin(query))
+            .unwrap_or(false)
+        {
+            return false;
+        }
         error.set(None);
         status.set(what);
         phase.set(Phase::Busy);
+        true
     };
     let send = move |request: Request, arrays: &[JsValue]| {
         client.with_value(|c| match c {
-            Some(c) => latest.set_value(c.send(&request, arrays)),
+            Some(c) => {
+                let id = c.send(&request, arrays);
+                session.update_value(|s| s.sent(id));
+            }
             None => finish_failed("The search worker is not running; reload the page.".into()),
         });
     };
     let fail = move |msg: String| {
-        generation.update_value(|g| *g += 1);
-        latest.set_value(0);
+        session.update_value(Session::fail);
         clip.set(None);
         finish_failed(msg);
     };
@@ -253,6 +261,16 @@ pub fn App() -> impl IntoView {
             _ => error.set(Some("This sound could not be played.".to_owned())),
         }
     };
+    // Adding to the library: a pool of workers embeds, the main worker stores. The same pool
+    // embeds again the kept audio of sounds an earlier model embedded.
+    let indexer = Indexer::new(
+        base.clone(),
+        batch,
+        move |metas, arrays| send_library(Request::LibraryAdd { metas }, &arrays),
+        move |metas, arrays| send_library(Request::LibraryReembed { metas }, &arrays),
+    );
+    // Asked once per page: sounds whose audio cannot be analysed again stay as they are.
+    let stale_asked = StoredValue::new(false);
     let on_reply = move |id: u32, response: Response, values: Vec<JsValue>| match response {
         Response::LibraryAudio { .. } => {
             library_busy.set(false);
@@ -267,7 +285,19 @@ pub fn App() -> impl IntoView {
         }
         Response::Library(state) => {
             library_busy.set(false);
+            if state.stale > 0 && !stale_asked.get_value() {
+                stale_asked.set_value(true);
+                send_library(Request::LibraryStale, &[]);
+            }
             library.set(Some(state));
+        }
+        Response::Stale { metas } => {
+            library_busy.set(false);
+            let blobs = values.into_iter().filter_map(|v| v.dyn_into::<Blob>().ok());
+            let sounds: Vec<(Meta, Blob)> = metas.into_iter().zip(blobs).collect();
+            if let Err(msg) = indexer.reembed(sounds) {
+                error.set(Some(msg));
+            }
         }
         Response::Exported { json } => {
             library_busy.set(false);
@@ -277,15 +307,20 @@ pub fn App() -> impl IntoView {
         }
         Response::Embedded { .. } => {}
         Response::Answer(a) => {
-            if id != latest.get_value() {
+            let outcome = session
+                .try_update_value(|s| s.answer(id, &a))
+                .unwrap_or(Outcome::Stale);
+            if outcome == Outcome::Stale {
                 return;
             }
             status.set(String::new());
             error.set(None);
-            let arrays = crate::client::floats(&values);
-            clip.set(a.clip.clone().map(|f| Rc::new(clip_view(f, &arrays))));
-            cursor.set(None);
-            answer.set(Some(Arc::new(a)));
+            if outcome == Outcome::Show {
+                let arrays = crate::client::floats(&values);
+                clip.set(a.clip.clone().map(|f| Rc::new(clip_view(f, &arrays))));
+                cursor.set(None);
+                answer.set(Some(Arc::new(a)));
+            }
             phase.set(Phase::Done);
             runs.update(|n| *n += 1);
         }
@@ -293,16 +328,19 @@ pub fn App() -> impl IntoView {
             let Some((req, name, blob, rate)) = in_browser.get_value() else {
                 return;
             };
-            if req != id || id != latest.get_value() {
+            if req != id || !session.with_value(|s| s.is_latest(id)) {
                 return;
             }
-            let run = generation.get_value();
+            let run = session.with_value(Session::generation);
             spawn_local(async move {
-                match decode::in_browser(&name, &blob, rate).await {
-                    Ok(_) if generation.get_value() != run => {}
+                let decoded = decode::in_browser(&name, &blob, rate).await;
+                // A newer query (or a failure) since: this work is no longer wanted.
+                if session.with_value(Session::generation) != run {
+                    return;
+                }
+                match decoded {
                     Ok((channels, sample_rate)) => send_audio(name, sample_rate, channels),
-                    Err(msg) if generation.get_value() == run => fail(msg),
-                    Err(_) => {}
+                    Err(msg) => fail(msg),
                 }
             });
         }
@@ -311,7 +349,7 @@ pub fn App() -> impl IntoView {
                 // Loading failed: the page cannot search, say so.
                 error.set(Some(message.clone()));
             }
-            if id == latest.get_value() {
+            if session.try_update_value(|s| s.error(id)).unwrap_or(false) {
                 clip.set(None);
                 finish_failed(message);
             } else if library_busy.get_untracked() {
@@ -344,16 +382,22 @@ pub fn App() -> impl IntoView {
             return;
         }
         let loading = catalog.with_untracked(Option::is_none);
-        begin(if loading {
-            "Loading the sound index… your search runs as soon as it is ready.".to_owned()
-        } else {
-            "Searching…".to_owned()
-        });
+        let scope_now = scope.get_untracked();
+        if !begin(
+            Query::text(&text, scope_now),
+            if loading {
+                "Loading the sound index… your search runs as soon as it is ready.".to_owned()
+            } else {
+                "Searching…".to_owned()
+            },
+        ) {
+            return;
+        }
         send(
             Request::Text {
                 query: text,
                 top: TOP,
-                scope: scope.get_untracked(),
+                scope: scope_now,
             },
             &[],
         );
@@ -364,7 +408,7 @@ pub fn App() -> impl IntoView {
         if blob.size() <= 0.0 {
             return fail(analysis::empty_file(&name));
         }
-        begin(format!("Analysing “{name}”…"));
+        begin(Query::Audio, format!("Analysing “{name}”…"));
         // The file itself goes to the worker, which reads it: no copy of its bytes on this thread.
         send(
             Request::AudioFile {
@@ -374,7 +418,8 @@ pub fn App() -> impl IntoView {
             },
             &[blob.clone().into()],
         );
-        in_browser.set_value(Some((latest.get_value(), name, blob, fallback_rate)));
+        let id = session.with_value(Session::latest);
+        in_browser.set_value(Some((id, name, blob, fallback_rate)));
     };
     let run_file = move |file: File| {
         let name = file.name();
@@ -387,32 +432,46 @@ pub fn App() -> impl IntoView {
                 .map(|i| layout::pretty_label(&i.label))
                 .unwrap_or_default()
         });
-        begin(format!("Finding sounds like this {label} clip…"));
+        let scope_now = scope.get_untracked();
+        if !begin(
+            Query::Item {
+                item,
+                scope: scope_now,
+            },
+            format!("Finding sounds like this {label} clip…"),
+        ) {
+            return;
+        }
         send(
             Request::Item {
                 item,
                 top: TOP,
-                scope: scope.get_untracked(),
+                scope: scope_now,
             },
             &[],
         );
     };
     let find_similar_mine = move |key: u64| {
-        begin("Finding sounds like this one from your library…".to_owned());
+        let scope_now = scope.get_untracked();
+        if !begin(
+            Query::Mine {
+                key,
+                scope: scope_now,
+            },
+            "Finding sounds like this one from your library…".to_owned(),
+        ) {
+            return;
+        }
         send(
             Request::Mine {
                 key,
                 top: TOP,
-                scope: scope.get_untracked(),
+                scope: scope_now,
             },
             &[],
         );
     };
 
-    // Adding to the library: a pool of workers embeds, the main worker stores.
-    let indexer = Indexer::new(base.clone(), batch, move |metas, arrays| {
-        send_library(Request::LibraryAdd { metas }, &arrays);
-    });
     let keep = RwSignal::new(Keep::File);
     let add_to_library = {
         let indexer = indexer.clone();
@@ -1131,11 +1190,18 @@ pub fn App() -> impl IntoView {
                                 }
                                 .into_any();
                             }
+                            let standing = Standing::of(m, &l.model);
+                            let mark = match standing {
+                                Standing::Current => None,
+                                Standing::Updating => Some("being analysed again for the new model"),
+                                Standing::NeedsFile => Some("needs its file again (made with an earlier model)"),
+                            };
                             view! {
-                                <li data-testid="library-item" data-key=key.to_string() data-name=m.name.clone() data-label=m.label.clone() data-tags=m.tags.join(", ")>
+                                <li data-testid="library-item" data-key=key.to_string() data-name=m.name.clone() data-label=m.label.clone() data-tags=m.tags.join(", ") data-standing=standing.as_str()>
                                     <span class="what">
                                         <span class="label">{m.name.clone()}</span>
                                         <span class="source">{about}</span>
+                                        {mark.map(|t| view! { <span class="standing" data-testid="library-standing">{t}</span> })}
                                     </span>
                                     <button type="button" class="small" aria-label=format!("Find sounds similar to {}", m.name) on:click=move |_| find_similar_mine(key)>"Similar"</button>
                                     <button type="button" class="small" data-testid="library-edit" aria-label=format!("Rename or retag {}", m.name) on:click=move |_| {
@@ -1166,6 +1232,13 @@ pub fn App() -> impl IntoView {
         })
     };
     let indexing = move || batch.with(|b| b.as_ref().is_some_and(|b| !b.finished()));
+    let model_text = move || {
+        library.with(|l| {
+            l.as_ref()
+                .map(|l| model_note(l.stale, l.needs_file))
+                .unwrap_or_default()
+        })
+    };
 
     view! {
         <div
@@ -1357,6 +1430,7 @@ pub fn App() -> impl IntoView {
                         </div>
                     </Show>
                     <p class="library-note" data-testid="library-note" hidden=move || library_note.with(String::is_empty)>{move || library_note.get()}</p>
+                    <p class="library-note" data-testid="library-model-note" hidden=move || model_text().is_empty()>{model_text}</p>
                     <ul class="failures" data-testid="library-failures" aria-label="Files that could not be added">{failures}</ul>
                     <ul class="library-list" aria-label="Newest sounds in your library">{library_items}</ul>
                 </section>

@@ -31,6 +31,11 @@ pub struct Meta {
     /// The sound file itself is kept (and can be played); otherwise only its embedding.
     #[serde(default)]
     pub audio: bool,
+    /// Which model made the embedding ([`model_id`]; empty for sounds stored before models were
+    /// recorded). A sound made by another model than the running one is not searched by its
+    /// audio until it is embedded again.
+    #[serde(default)]
+    pub model: String,
 }
 
 impl Meta {
@@ -47,6 +52,83 @@ impl Meta {
     }
 }
 
+/// The id of a model: a checksum of its JSON, so any retraining gives another id.
+pub fn model_id(model_json: &[u8]) -> String {
+    format!(
+        "crc32-{:08x}-{}",
+        crc32fast::hash(model_json),
+        model_json.len()
+    )
+}
+
+/// The words of a file name ("dog_bark-02.wav" → "dog bark"), for sounds searched by name.
+pub fn name_words(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    stem.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() > 1)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where a library sound stands with the running model (`model`, its id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Embedded by the running model.
+    Current,
+    /// Embedded by another model; its kept audio is being embedded again.
+    Updating,
+    /// Embedded by another model and kept without audio: found by name and tags only until its
+    /// file is added again.
+    NeedsFile,
+}
+
+impl Standing {
+    pub fn of(meta: &Meta, model: &str) -> Self {
+        match (meta.model == model, meta.audio) {
+            (true, _) => Standing::Current,
+            (false, true) => Standing::Updating,
+            (false, false) => Standing::NeedsFile,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Current => "current",
+            Standing::Updating => "updating",
+            Standing::NeedsFile => "needs-file",
+        }
+    }
+}
+
+/// What the library panel says about sounds of an earlier model (empty when there are none).
+pub fn model_note(updating: usize, needs_file: usize) -> String {
+    let sounds = |n: usize| {
+        if n == 1 {
+            "1 sound".to_owned()
+        } else {
+            format!("{n} sounds")
+        }
+    };
+    let mut parts = Vec::new();
+    if updating > 0 {
+        parts.push(format!(
+            "{} added with an earlier model {} being analysed again for this one.",
+            sounds(updating),
+            if updating == 1 { "is" } else { "are" }
+        ));
+    }
+    if needs_file > 0 {
+        parts.push(format!(
+            "{} added with an earlier model {} kept without audio: found by name and tags only until you add {} file{} again.",
+            sounds(needs_file),
+            if needs_file == 1 { "was" } else { "were" },
+            if needs_file == 1 { "its" } else { "their" },
+            if needs_file == 1 { "" } else { "s" },
+        ));
+    }
+    parts.join(" ")
+}
+
 fn bounded(s: &str) -> String {
     s.trim()
         .chars()
@@ -57,14 +139,23 @@ fn bounded(s: &str) -> String {
 
 /// The library in memory: metadata plus contiguous vectors (f32, as stored and exported) and
 /// their int8 copy for the first pass of a search.
+///
+/// A sound embedded by another model than the running one ([`Meta::model`]) is *stale*: its old
+/// embedding is kept as it was (for storage and export) but never searched, since it lives in
+/// another space; the searched vector is a placeholder of zeros until [`Library::replace`] gives
+/// it an embedding of this model. Until then it is found by its name and tags only.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
     dim: usize,
+    /// The running model's id; sounds whose `model` differs are stale.
+    model: String,
     metas: Vec<Meta>,
     vectors: Vec<f32>,
     quant: Quantised,
     /// The joint-space point of each sound's tags (through the model's text branch), if any.
     tag_points: Vec<Option<Vec<f32>>>,
+    /// The embedding of each stale sound as stored (any size); None for current sounds.
+    stale: Vec<Option<Vec<f32>>>,
 }
 
 impl Library {
@@ -80,6 +171,30 @@ impl Library {
             quant: Quantised::centred(center),
             ..Self::default()
         }
+    }
+
+    /// The library of the model with this id ([`model_id`]).
+    pub fn for_model(mut self, model: &str) -> Self {
+        self.model = model.to_owned();
+        self
+    }
+
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// Whether the sound at `pos` was embedded by another model.
+    pub fn is_stale(&self, pos: usize) -> bool {
+        self.stale.get(pos).is_some_and(Option::is_some)
+    }
+
+    /// Stale sounds: (kept with their audio, kept without).
+    pub fn stale_counts(&self) -> (usize, usize) {
+        let with_audio = (0..self.len())
+            .filter(|&i| self.is_stale(i) && self.metas[i].audio)
+            .count();
+        let stale = self.stale.iter().filter(|s| s.is_some()).count();
+        (with_audio, stale - with_audio)
     }
 
     pub fn len(&self) -> usize {
@@ -108,14 +223,49 @@ impl Library {
         &self.vectors[i * self.dim..(i + 1) * self.dim]
     }
 
-    /// Adds a stored item (its `key` set). Rejects wrong sizes and non-finite values.
+    /// Adds a stored item (its `key` set). Rejects wrong sizes and non-finite values; an item of
+    /// another model is kept as stale (its embedding may have any size).
     pub fn insert(&mut self, meta: Meta, embedding: &[f32]) -> Result<(), String> {
+        if meta.model != self.model {
+            check_embedding(embedding, embedding.len())?;
+            let zeros = vec![0.0; self.dim];
+            self.push(meta, &zeros, Some(embedding.to_vec()));
+            return Ok(());
+        }
         check_embedding(embedding, self.dim)?;
-        self.metas.push(meta);
-        self.vectors.extend_from_slice(embedding);
-        self.quant.push(embedding);
-        self.tag_points.push(None);
+        self.push(meta, embedding, None);
         Ok(())
+    }
+
+    fn push(&mut self, meta: Meta, searched: &[f32], stale: Option<Vec<f32>>) {
+        self.metas.push(meta);
+        self.vectors.extend_from_slice(searched);
+        self.quant.push(searched);
+        self.tag_points.push(None);
+        self.stale.push(stale);
+    }
+
+    /// Sound `key` embedded again by the running model: its new metadata and embedding replace
+    /// the old (its place, key and tags' point stay).
+    pub fn replace(&mut self, key: u64, meta: Meta, embedding: &[f32]) -> Result<(), String> {
+        let i = self.position(key).ok_or(GONE)?;
+        if meta.model != self.model {
+            return Err("that embedding was made by another model".into());
+        }
+        check_embedding(embedding, self.dim)?;
+        self.vectors[i * self.dim..(i + 1) * self.dim].copy_from_slice(embedding);
+        self.quant.set(i, embedding);
+        self.metas[i] = meta;
+        self.stale[i] = None;
+        Ok(())
+    }
+
+    /// The embedding of the sound at `pos` as stored: the old model's for a stale sound.
+    pub fn stored_vector(&self, pos: usize) -> &[f32] {
+        match self.stale.get(pos) {
+            Some(Some(v)) => v,
+            _ => self.vector(pos),
+        }
     }
 
     /// New name and tags for sound `key`, with the tags' joint-space point (None: no tags).
@@ -159,6 +309,7 @@ impl Library {
         self.vectors.drain(i * self.dim..(i + 1) * self.dim);
         self.quant.remove(i);
         self.tag_points.remove(i);
+        self.stale.remove(i);
         true
     }
 
@@ -167,6 +318,7 @@ impl Library {
         self.vectors.clear();
         self.quant.clear();
         self.tag_points.clear();
+        self.stale.clear();
     }
 
     /// Top-k by `exp(−L2)`: (position, score), best first. A sound with tags scores the better of
@@ -177,10 +329,14 @@ impl Library {
         if query.len() != self.dim || self.is_empty() {
             return Vec::new();
         }
-        let mut hits: Vec<(usize, f32)> = top_k_rescored(&self.vectors, &self.quant, query, k)
-            .into_iter()
-            .map(|h| (h.item, h.score))
-            .collect();
+        // Stale sounds' placeholders are never results by their audio.
+        let n_stale = self.stale.iter().filter(|s| s.is_some()).count();
+        let mut hits: Vec<(usize, f32)> =
+            top_k_rescored(&self.vectors, &self.quant, query, k + n_stale)
+                .into_iter()
+                .filter(|h| !self.is_stale(h.item))
+                .map(|h| (h.item, h.score))
+                .collect();
         for (i, p) in self.tag_points.iter().enumerate() {
             if let Some(p) = p {
                 let s = earshot_core::model::similarity(query, p);
@@ -203,7 +359,7 @@ impl Library {
             .enumerate()
             .map(|(i, m)| ExportItem {
                 meta: m.clone(),
-                embedding: earshot_core::model::pack_f32(self.vector(i)),
+                embedding: earshot_core::model::pack_f32(self.stored_vector(i)),
             })
             .collect();
         let doc = ExportDoc {
@@ -244,9 +400,11 @@ fn check_embedding(v: &[f32], dim: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses an exported library for a model whose joint space has `dim` dimensions. All or nothing:
-/// any bad item rejects the file, with a sentence saying why.
-pub fn parse_export(json: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, String> {
+/// Parses an exported library for the model `model` (its id) whose joint space has `dim`
+/// dimensions. All or nothing: any bad item rejects the file, with a sentence saying why. Items
+/// made by another model are kept (as stale sounds: found by name and tags until their file is
+/// added again).
+pub fn parse_export(json: &str, model: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, String> {
     let bad = |why: String| format!("This is not an earshot library export: {why}.");
     let doc: ExportDoc = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
     if doc.format != EXPORT_FORMAT {
@@ -258,19 +416,14 @@ pub fn parse_export(json: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, Str
             doc.version
         ));
     }
-    if doc.dim != dim {
-        return Err(format!(
-            "This library was made with a different model ({}-d embeddings, this one uses {dim}); re-add the sounds instead.",
-            doc.dim
-        ));
-    }
     doc.items
         .into_iter()
         .enumerate()
         .map(|(i, it)| {
             let v = earshot_core::model::unpack_f32(&it.embedding)
                 .map_err(|e| bad(format!("item {} ({e})", i + 1)))?;
-            check_embedding(&v, dim).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
+            let size = if it.meta.model == model { dim } else { v.len() };
+            check_embedding(&v, size).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
             let mut meta = it.meta.cleaned();
             meta.key = 0;
             // Exports carry no audio.
@@ -331,12 +484,84 @@ mod tests {
             tags: vec![],
             added: 1.0,
             audio: false,
+            model: String::new(),
         }
+    }
+
+    fn keyed(k: u64, model: &str) -> Meta {
+        let mut m = meta(&format!("s{k}"));
+        m.key = k;
+        m.model = model.into();
+        m
+    }
+
+    #[test]
+    fn sounds_of_another_model_are_kept_but_not_searched_until_embedded_again() {
+        let mut lib = Library::new(2).for_model("new");
+        lib.insert(keyed(1, "new"), &[0.0, 0.0]).unwrap();
+        // Made by the old model, in its own 3-d space: kept as it was.
+        let mut old = keyed(2, "old");
+        old.audio = true;
+        lib.insert(old, &[1.0, 1.0, 1.0]).unwrap();
+        lib.insert(keyed(3, ""), &[0.9, 0.0]).unwrap();
+        assert_eq!(lib.len(), 3);
+        assert_eq!(lib.stale_counts(), (1, 1));
+        assert!(lib.is_stale(1) && lib.is_stale(2) && !lib.is_stale(0));
+        // A query right on the zero placeholders finds only the current sound.
+        assert_eq!(lib.top_k(&[0.0, 0.0], 5), vec![(0, 1.0)]);
+        // Found by the point of its name and tags.
+        lib.set_tag_point(3, Some(vec![5.0, 5.0]));
+        assert_eq!(lib.top_k(&[5.0, 5.0], 1), vec![(2, 1.0)]);
+        assert_eq!(lib.stored_vector(1), &[1.0, 1.0, 1.0]);
+        // The export keeps the old embedding and says which model made it.
+        let back = parse_export(&lib.export_json(), "new", 2).unwrap();
+        assert_eq!(back[1].0.model, "old");
+        assert_eq!(back[1].1, vec![1.0, 1.0, 1.0]);
+        // Embedded again by the running model: searched from then on.
+        assert!(lib.replace(2, keyed(2, "old"), &[3.0, 0.0]).is_err());
+        assert!(lib.replace(2, keyed(2, "new"), &[3.0]).is_err());
+        lib.replace(2, keyed(2, "new"), &[3.0, 0.0]).unwrap();
+        assert_eq!(lib.top_k(&[3.0, 0.0], 1), vec![(1, 1.0)]);
+        assert_eq!(lib.stale_counts(), (0, 1));
+        assert!(lib.replace(9, keyed(9, "new"), &[3.0, 0.0]).is_err());
+        lib.remove(3);
+        assert_eq!(lib.stale_counts(), (0, 0));
+        assert_eq!(lib.top_k(&[3.0, 0.0], 1), vec![(1, 1.0)]);
+    }
+
+    #[test]
+    fn standing_and_note_say_what_an_earlier_model_left() {
+        let mut m = keyed(1, "new");
+        assert_eq!(Standing::of(&m, "new"), Standing::Current);
+        m.model = "old".into();
+        assert_eq!(Standing::of(&m, "new"), Standing::NeedsFile);
+        m.audio = true;
+        assert_eq!(Standing::of(&m, "new"), Standing::Updating);
+        assert_eq!(model_note(0, 0), "");
+        assert_eq!(
+            model_note(1, 0),
+            "1 sound added with an earlier model is being analysed again for this one."
+        );
+        assert_eq!(
+            model_note(0, 2),
+            "2 sounds added with an earlier model were kept without audio: found by name and tags only until you add their files again."
+        );
+        assert!(model_note(3, 1).starts_with("3 sounds added with an earlier model are"));
+    }
+
+    #[test]
+    fn model_ids_differ_with_the_model_and_names_give_words() {
+        assert_eq!(model_id(b"{\"a\":1}"), model_id(b"{\"a\":1}"));
+        assert_ne!(model_id(b"{\"a\":1}"), model_id(b"{\"a\":2}"));
+        assert_eq!(name_words("dog_bark-02.wav"), "dog bark");
+        assert_eq!(name_words("Rain on a roof.flac"), "Rain on roof");
+        assert_eq!(name_words("x.wav"), "");
     }
 
     #[test]
     fn search_ranks_by_distance_and_removal_keeps_vectors_aligned() {
         let mut lib = Library::new(2);
+        assert_eq!(lib.model(), "");
         for (k, v) in [(1u64, [0.0, 0.0]), (2, [1.0, 0.0]), (3, [5.0, 5.0])] {
             let mut m = meta(&format!("s{k}"));
             m.key = k;
@@ -436,7 +661,7 @@ mod tests {
         m.tags = vec!["garden".into()];
         lib.insert(m, &[0.1, -2.5, 1e-7]).unwrap();
         let json = lib.export_json();
-        let items = parse_export(&json, 3).unwrap();
+        let items = parse_export(&json, "", 3).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].0.name, "dog <b>bark</b>.wav");
         assert_eq!(items[0].0.tags, vec!["garden".to_string()]);
@@ -446,21 +671,27 @@ mod tests {
 
     #[test]
     fn bad_exports_are_sentences() {
-        assert!(parse_export("{", 3)
+        assert!(parse_export("{", "", 3)
             .unwrap_err()
             .starts_with("This is not an earshot library export"));
         let other = r#"{"format":"x","version":1,"dim":3,"items":[]}"#;
-        assert!(parse_export(other, 3).is_err());
+        assert!(parse_export(other, "", 3).is_err());
         let newer = r#"{"format":"earshot-library","version":9,"dim":3,"items":[]}"#;
-        assert!(parse_export(newer, 3)
+        assert!(parse_export(newer, "", 3)
             .unwrap_err()
             .contains("newer earshot"));
-        let wrong_dim = r#"{"format":"earshot-library","version":1,"dim":4,"items":[]}"#;
-        assert!(parse_export(wrong_dim, 3)
-            .unwrap_err()
-            .contains("different model"));
+        // An item of this model must have its size; one of another model may have any.
+        let one = earshot_core::model::pack_f32(&[1.0]);
+        let this = format!(
+            r#"{{"format":"earshot-library","version":1,"dim":3,"items":[{{"name":"a","seconds":1,"label":"x","model":"m","embedding":"{one}"}}]}}"#
+        );
+        assert!(parse_export(&this, "m", 3).unwrap_err().contains("item 1"));
+        let other_model = parse_export(&this, "n", 3).unwrap();
+        assert_eq!(other_model[0].1, vec![1.0]);
         let bad_item = r#"{"format":"earshot-library","version":1,"dim":3,"items":[{"name":"a","seconds":1,"label":"x","embedding":"AAAA"}]}"#;
-        assert!(parse_export(bad_item, 3).unwrap_err().contains("item 1"));
+        assert!(parse_export(bad_item, "", 3)
+            .unwrap_err()
+            .contains("item 1"));
     }
 
     #[test]

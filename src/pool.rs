@@ -1,6 +1,8 @@
 //! Adding many files to the library: a pool of search workers (one per spare core, at most 4)
 //! decodes, featurises and embeds them; embedded sounds are handed to `on_store` in groups, for
 //! the main worker to keep in IndexedDB. Counts and failures go to the page's [`Batch`].
+//! The same pool embeds again the kept audio of sounds a previous model embedded
+//! ([`Indexer::reembed`]); those go to `on_redo`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -13,20 +15,47 @@ use js_sys::Float32Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
-use web_sys::File;
+use web_sys::{Blob, File};
 
 use crate::client::Client;
 use crate::decode::{self, FALLBACK_RATE};
 
 type OnStore = Rc<dyn Fn(Vec<Meta>, Vec<JsValue>)>;
 
+/// One sound for the pool.
+#[derive(Clone)]
+enum Job {
+    /// A file added to the library.
+    Add(File),
+    /// A stored sound (its metadata and kept audio) to embed again with the running model.
+    Redo(Meta, Blob),
+}
+
+impl Job {
+    fn name(&self) -> String {
+        match self {
+            Job::Add(f) => f.name(),
+            Job::Redo(m, _) => m.name.clone(),
+        }
+    }
+
+    fn blob(&self) -> &Blob {
+        match self {
+            Job::Add(f) => f,
+            Job::Redo(_, b) => b,
+        }
+    }
+}
+
 struct State {
     clients: Vec<Client>,
     idle: Vec<bool>,
-    queue: VecDeque<File>,
-    in_flight: HashMap<(usize, u32), File>,
+    queue: VecDeque<Job>,
+    in_flight: HashMap<(usize, u32), Job>,
     /// Sounds ready to store: meta, embedding, and the file or preview kept (a Blob).
     staged: Vec<(Meta, Float32Array, Option<JsValue>)>,
+    /// Stored sounds embedded again: their updated metadata and new embedding.
+    redone: Vec<(Meta, Float32Array)>,
     /// What sounds added from now on keep.
     keep: Keep,
 }
@@ -36,6 +65,7 @@ pub struct Indexer {
     state: Rc<RefCell<State>>,
     batch: RwSignal<Option<Batch>>,
     on_store: OnStore,
+    on_redo: OnStore,
     base: String,
 }
 
@@ -56,6 +86,7 @@ impl Indexer {
         base: String,
         batch: RwSignal<Option<Batch>>,
         on_store: impl Fn(Vec<Meta>, Vec<JsValue>) + 'static,
+        on_redo: impl Fn(Vec<Meta>, Vec<JsValue>) + 'static,
     ) -> Self {
         Self {
             state: Rc::new(RefCell::new(State {
@@ -64,10 +95,12 @@ impl Indexer {
                 queue: VecDeque::new(),
                 in_flight: HashMap::new(),
                 staged: Vec::new(),
+                redone: Vec::new(),
                 keep: Keep::default(),
             })),
             batch,
             on_store: Rc::new(on_store),
+            on_redo: Rc::new(on_redo),
             base,
         }
     }
@@ -83,11 +116,20 @@ impl Indexer {
 
     /// Queue `files`; the batch grows if one is running.
     pub fn add(&self, files: Vec<File>) -> Result<(), String> {
-        if files.is_empty() {
+        self.queue(files.into_iter().map(Job::Add).collect())
+    }
+
+    /// Queue stored sounds (metadata and kept audio) to embed again with the running model.
+    pub fn reembed(&self, sounds: Vec<(Meta, Blob)>) -> Result<(), String> {
+        self.queue(sounds.into_iter().map(|(m, b)| Job::Redo(m, b)).collect())
+    }
+
+    fn queue(&self, jobs: Vec<Job>) -> Result<(), String> {
+        if jobs.is_empty() {
             return Ok(());
         }
-        let n = files.len();
-        self.state.borrow_mut().queue.extend(files);
+        let n = jobs.len();
+        self.state.borrow_mut().queue.extend(jobs);
         self.batch.update(|b| match b {
             Some(b) if !b.finished() => b.grow(n),
             _ => *b = Some(Batch::new(n, now_ms())),
@@ -147,22 +189,21 @@ impl Indexer {
             s.idle[k] = f.is_none();
             f
         };
-        let Some(file) = next else {
+        let Some(job) = next else {
             self.maybe_finish();
             return;
         };
-        let name = file.name();
         // The File itself goes to the worker (no copy of its bytes here): the worker reads it and
         // checks its size (File.size here would be a blocking file-system call per file).
         let id = self.state.borrow().clients[k].send(
             &Request::Embed {
-                name,
+                name: job.name(),
                 sample_rate: None,
-                preview: self.wants_preview(),
+                preview: self.wants_preview() && matches!(job, Job::Add(_)),
             },
-            &[file.clone().into()],
+            &[job.blob().clone().into()],
         );
-        self.state.borrow_mut().in_flight.insert((k, id), file);
+        self.state.borrow_mut().in_flight.insert((k, id), job);
     }
 
     fn failed(&self, name: &str, reason: &str) {
@@ -174,30 +215,46 @@ impl Indexer {
     }
 
     fn on_reply(&self, k: usize, id: u32, resp: Response, values: Vec<JsValue>) {
-        let file = match &resp {
+        let job = match &resp {
             Response::Embedded { .. }
             | Response::DecodeInBrowser { .. }
             | Response::Error { .. } => self.state.borrow_mut().in_flight.remove(&(k, id)),
             _ => None,
         };
-        let Some(file) = file else {
+        let Some(job) = job else {
             return;
         };
         match resp {
             Response::Embedded { mut meta } => {
                 let full = {
                     let mut s = self.state.borrow_mut();
-                    if let Some(e) = crate::client::floats(&values).into_iter().next() {
-                        // The file itself, or the preview the worker made (after the embedding).
-                        let kept = match s.keep {
-                            Keep::File => Some(JsValue::from(file)),
-                            Keep::Preview => values.get(1).cloned(),
-                            Keep::Fingerprint => None,
-                        };
-                        meta.audio = kept.is_some();
-                        s.staged.push((meta, e, kept));
+                    let embedding = crate::client::floats(&values).into_iter().next();
+                    match (job.clone(), embedding) {
+                        (Job::Add(file), Some(e)) => {
+                            // The file itself, or the preview the worker made (after the
+                            // embedding).
+                            let kept = match s.keep {
+                                Keep::File => Some(JsValue::from(file)),
+                                Keep::Preview => values.get(1).cloned(),
+                                Keep::Fingerprint => None,
+                            };
+                            meta.audio = kept.is_some();
+                            s.staged.push((meta, e, kept));
+                        }
+                        (Job::Redo(old, _), Some(e)) => {
+                            // The user's name, tags, key and audio stay; what the model says
+                            // changes.
+                            let redone = Meta {
+                                label: meta.label,
+                                seconds: meta.seconds,
+                                model: meta.model,
+                                ..old
+                            };
+                            s.redone.push((redone, e));
+                        }
+                        (_, None) => {}
                     }
-                    s.staged.len() >= STORE_EVERY
+                    s.staged.len() + s.redone.len() >= STORE_EVERY
                 };
                 self.batch.update(|b| {
                     if let Some(b) = b {
@@ -212,18 +269,18 @@ impl Indexer {
             Response::DecodeInBrowser { .. } => {
                 let me = self.clone();
                 spawn_local(async move {
-                    let name = file.name();
-                    match decode::in_browser(&name, &file, FALLBACK_RATE).await {
+                    let name = job.name();
+                    match decode::in_browser(&name, job.blob(), FALLBACK_RATE).await {
                         Ok((channels, rate)) => {
                             let id = me.state.borrow().clients[k].send(
                                 &Request::Embed {
                                     name,
                                     sample_rate: Some(rate),
-                                    preview: me.wants_preview(),
+                                    preview: me.wants_preview() && matches!(job, Job::Add(_)),
                                 },
                                 &channels,
                             );
-                            me.state.borrow_mut().in_flight.insert((k, id), file);
+                            me.state.borrow_mut().in_flight.insert((k, id), job);
                         }
                         Err(_) => {
                             me.failed(&name, "not audio, or damaged");
@@ -233,7 +290,7 @@ impl Indexer {
                 });
             }
             Response::Error { message } => {
-                self.failed(&file.name(), &message);
+                self.failed(&job.name(), &message);
                 self.dispatch(k);
             }
             _ => {}
@@ -242,6 +299,12 @@ impl Indexer {
 
     /// Hand the staged sounds to the store.
     fn flush(&self) {
+        let redone = std::mem::take(&mut self.state.borrow_mut().redone);
+        if !redone.is_empty() {
+            let (metas, arrays): (Vec<Meta>, Vec<JsValue>) =
+                redone.into_iter().map(|(m, e)| (m, e.into())).unzip();
+            (self.on_redo)(metas, arrays);
+        }
         let staged = std::mem::take(&mut self.state.borrow_mut().staged);
         if staged.is_empty() {
             return;

@@ -117,6 +117,13 @@ pub enum Request {
     LibraryAudio {
         key: u64,
     },
+    /// The sounds embedded by another model whose audio is kept (answered with `Stale`).
+    LibraryStale,
+    /// Sounds embedded again by the running model (their keys set); the embeddings follow as
+    /// Float32Arrays, in the same order.
+    LibraryReembed {
+        metas: Vec<Meta>,
+    },
 }
 
 /// Worker → page.
@@ -142,6 +149,11 @@ pub enum Response {
     },
     /// The library after a change (or on opening).
     Library(LibraryState),
+    /// Sounds to embed again with the running model; their kept audio follows as Blobs, in the
+    /// same order.
+    Stale {
+        metas: Vec<Meta>,
+    },
     Exported {
         json: String,
     },
@@ -191,6 +203,16 @@ pub struct LibraryState {
     pub recent: Vec<Meta>,
     /// Sounds added by the request this answers.
     pub added: usize,
+    /// The running model's id: a sound whose `model` differs was embedded by another model.
+    #[serde(default)]
+    pub model: String,
+    /// Sounds of another model whose audio is kept (they are embedded again).
+    #[serde(default)]
+    pub stale: usize,
+    /// Sounds of another model kept without audio: found by name and tags only until their
+    /// file is added again.
+    #[serde(default)]
+    pub needs_file: usize,
 }
 
 /// A result: a bundled index item, or (`mine`) a sound of the user's library.

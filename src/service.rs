@@ -13,7 +13,7 @@ use earshot_core::search::{Answer, Engine};
 use earshot_core::text::Vocabulary;
 
 use crate::analysis::{self, Analysis};
-use crate::library::{Library, Meta, GONE};
+use crate::library::{model_id, name_words, Library, Meta, GONE};
 use crate::protocol::{
     AnswerView, Catalog, ClipFacts, ItemView, LibraryState, Named, QueryView, Scope, Scored,
 };
@@ -56,7 +56,8 @@ impl Service {
             Vocabulary::from_bytes(vocab).map_err(|e| broken("vocabulary (vocab.bin)", &e))?;
         let index = Index::from_bytes(index).map_err(|e| broken("index (index.bin)", &e))?;
         let engine = Engine::new(model, vocab, index).map_err(|e| broken("search engine", &e))?;
-        let library = Library::centred(mean(engine.index.vectors(), engine.index.dim));
+        let library = Library::centred(mean(engine.index.vectors(), engine.index.dim))
+            .for_model(&model_id(model_json.as_bytes()));
         Ok(Self {
             engine,
             map: OnceLock::new(),
@@ -233,6 +234,16 @@ impl Service {
     pub fn mine(&self, key: u64, top: usize, scope: Scope) -> Result<AnswerView, String> {
         let pos = self.library.position(key).ok_or(GONE)?;
         let name = self.library.metas()[pos].name.clone();
+        if self.library.is_stale(pos) {
+            return Err(analysis::sentence(&format!(
+                "“{name}” was added with an earlier model and must be embedded again before sounds like it can be found: {}",
+                if self.library.metas()[pos].audio {
+                    "that happens by itself in a moment"
+                } else {
+                    "add its file to your library again"
+                }
+            )));
+        }
         let a = self
             .engine
             .search_embedding(self.library.vector(pos), top)
@@ -271,6 +282,7 @@ impl Service {
             tags: Vec::new(),
             added: 0.0,
             audio: false,
+            model: self.library.model().to_owned(),
         }
         .cleaned();
         Ok((meta, embedding))
@@ -278,6 +290,7 @@ impl Service {
 
     /// The library's size and newest sounds, after adding `added`.
     pub fn library_state(&self, added: usize) -> LibraryState {
+        let (stale, needs_file) = self.library.stale_counts();
         LibraryState {
             count: self.library.len(),
             recent: self
@@ -289,15 +302,24 @@ impl Service {
                 .cloned()
                 .collect(),
             added,
+            model: self.library.model().to_owned(),
+            stale,
+            needs_file,
         }
     }
 
-    /// The joint-space point of a sound's tags (None without tags or known words).
-    pub fn tag_point(&self, tags: &[String]) -> Option<Vec<f32>> {
-        if tags.is_empty() {
+    /// The joint-space point a library sound is found by as text (None without known words):
+    /// its tags, and for a sound embedded by another model (not searched by its audio until
+    /// embedded again) the words of its name too.
+    pub fn tag_point(&self, meta: &Meta) -> Option<Vec<f32>> {
+        let mut words = meta.tags.join(" ");
+        if meta.model != self.library.model() {
+            words = format!("{} {words}", name_words(&meta.name));
+        }
+        if words.trim().is_empty() {
             return None;
         }
-        let t = self.engine.vocab.embed(&tags.join(" ")).ok()?;
+        let t = self.engine.vocab.embed(&words).ok()?;
         self.engine.model.embed_text(&t.vector).ok()
     }
 
@@ -591,6 +613,8 @@ mod tests {
             .embed("elec_chime.wav", &d.channels, d.sample_rate)
             .unwrap();
         assert!(!meta.label.is_empty(), "a label guess");
+        assert_eq!(meta.model, s.library.model(), "made by the running model");
+        assert!(meta.model.starts_with("crc32-"));
         assert!((meta.seconds - d.channels[0].len() as f64 / 44_100.0).abs() < 1e-9);
         meta.key = 5;
         s.library.insert(meta, &emb).unwrap();
@@ -618,9 +642,12 @@ mod tests {
         assert_eq!(s.library_state(1).count, 1);
         // Tags make it findable by text through the model's text branch.
         let before = s.text("thunderstorm", 20, Scope::Library).unwrap().results[0].score;
-        let point = s.tag_point(&["thunderstorm".to_string()]);
+        let mut tagged = s.library.metas()[0].clone();
+        tagged.tags = vec!["thunderstorm".to_string()];
+        let point = s.tag_point(&tagged);
         assert!(point.is_some());
-        assert!(s.tag_point(&["qqzzxx".to_string()]).is_none());
+        tagged.tags = vec!["qqzzxx".to_string()];
+        assert!(s.tag_point(&tagged).is_none());
         s.library
             .update(5, "storm.wav".into(), vec!["thunderstorm".into()], point)
             .unwrap();
@@ -640,6 +667,63 @@ mod tests {
         assert_eq!(right.searched_as, None);
         assert_eq!(typo.results, right.results);
         assert!(typo.unknown_words.is_empty());
+    }
+
+    #[test]
+    fn sounds_of_an_earlier_model_are_found_by_name_until_embedded_again() {
+        let mut s = shipped();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/audio/elec_chime.wav"
+        );
+        let d = Service::decode_file(std::fs::read(path).unwrap(), "elec_chime.wav").unwrap();
+        let (fresh, emb) = s
+            .embed("elec_chime.wav", &d.channels, d.sample_rate)
+            .unwrap();
+        // Stored by an earlier model (a 4-d space), with only its fingerprint kept.
+        let mut old = fresh.clone();
+        old.key = 8;
+        old.name = "thunderstorm_far.wav".into();
+        old.model = "crc32-00000000-1".into();
+        let point = s.tag_point(&old);
+        assert!(point.is_some(), "the words of its name");
+        s.library.insert(old.clone(), &[0.5; 4]).unwrap();
+        s.library.set_tag_point(8, point);
+        assert_eq!(s.library.stale_counts(), (0, 1));
+        // Not found by its audio: the same sound gives no library result.
+        let by_audio = s
+            .audio(
+                "elec_chime.wav",
+                &d.channels,
+                d.sample_rate,
+                20,
+                Scope::Library,
+            )
+            .unwrap()
+            .0;
+        assert!(by_audio.results.iter().all(|r| r.score < 0.999));
+        // Found by its name; "find similar" says what to do.
+        let by_name = s.text("thunderstorm", 5, Scope::Library).unwrap();
+        assert_eq!(by_name.results[0].mine.as_ref().unwrap().key, 8);
+        let e = s.mine(8, 5, Scope::All).unwrap_err();
+        assert!(e.contains("add its file to your library again"), "{e}");
+        // Embedded again with the running model: its audio finds it first, with score 1.
+        let mut redone = old;
+        redone.model = s.library.model().to_owned();
+        s.library.replace(8, redone, &emb).unwrap();
+        let again = s
+            .audio(
+                "elec_chime.wav",
+                &d.channels,
+                d.sample_rate,
+                20,
+                Scope::Library,
+            )
+            .unwrap()
+            .0;
+        assert_eq!(again.results[0].mine.as_ref().unwrap().key, 8);
+        assert!((again.results[0].score - 1.0).abs() < 1e-6);
+        assert!(s.mine(8, 5, Scope::All).is_ok());
     }
 
     #[test]

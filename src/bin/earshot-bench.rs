@@ -47,6 +47,7 @@ fn meta(k: usize) -> Meta {
         tags: Vec::new(),
         added: 0.0,
         audio: false,
+        model: String::new(),
     }
 }
 

@@ -223,6 +223,18 @@ impl Quantised {
         self.scales.push(s);
     }
 
+    /// Replaces row `i` (as [`Quantised::push`] would quantise `row`); out of range: nothing.
+    pub fn set(&mut self, i: usize, row: &[f32]) {
+        if i >= self.len() {
+            return;
+        }
+        let mut one = Self::centred(self.center.clone());
+        one.push(row);
+        self.codes[i * self.dim..(i + 1) * self.dim].copy_from_slice(&one.codes);
+        self.scales[i] = one.scales[0];
+        self.norms[i] = one.norms[0];
+    }
+
     /// Removes row `i` (later rows move up one, like `Vec::remove`).
     pub fn remove(&mut self, i: usize) {
         if i < self.len() {
@@ -435,6 +447,12 @@ mod tests {
         assert_eq!(q.len(), 2);
         assert_eq!(q.row(1), (&[127i8, 127, 127][..], 0.5 / 127.0));
         q.remove(7);
+        assert_eq!(q.len(), 2);
+        // Replacing a row quantises it as a push would; the others stay.
+        q.set(0, &[0.0, 2.0, 0.0]);
+        assert_eq!(q.row(0), (&[0i8, 127, 0][..], 2.0 / 127.0));
+        assert_eq!(q.row(1), (&[127i8, 127, 127][..], 0.5 / 127.0));
+        q.set(9, &[1.0, 1.0, 1.0]);
         assert_eq!(q.len(), 2);
         q.clear();
         assert!(q.is_empty());

@@ -48,7 +48,7 @@ async fn add(id: u32, items: Vec<(Meta, Vec<f32>, Option<Blob>)>) {
             with_service(|s| {
                 for ((mut meta, emb, _), key) in items.into_iter().zip(keys) {
                     meta.key = key;
-                    let point = s.tag_point(&meta.tags);
+                    let point = s.tag_point(&meta);
                     if s.library.insert(meta, &emb).is_ok() {
                         s.library.set_tag_point(key, point);
                     }
@@ -72,8 +72,9 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                     with_service(|s| {
                         s.library.clear();
                         for (meta, emb) in items {
-                            let (key, point) = (meta.key, s.tag_point(&meta.tags));
-                            // Sounds embedded by another model are skipped.
+                            let (key, point) = (meta.key, s.tag_point(&meta));
+                            // Sounds embedded by another model are kept as stale: found by
+                            // name and tags until they are embedded again.
                             if s.library.insert(meta, &emb).is_ok() {
                                 s.library.set_tag_point(key, point);
                             }
@@ -119,7 +120,10 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                 .collect();
             add(id, items).await;
         }
-        Request::LibraryImport { json } => match parse_export(&json, dim) {
+        Request::LibraryImport { json } => match with_service(|s| s.library.model().to_owned())
+            .map(|model| parse_export(&json, &model, dim))
+            .unwrap_or_else(|| Err("The search worker is not ready yet; try again.".into()))
+        {
             Ok(items) => add(id, items.into_iter().map(|(m, e)| (m, e, None)).collect()).await,
             Err(m) => fail(id, m),
         },
@@ -158,8 +162,8 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                 meta.name = name;
                 meta.tags = tags;
                 let meta = meta.cleaned();
-                let point = s.tag_point(&meta.tags);
-                Some((meta, s.library.vector(pos).to_vec(), point))
+                let point = s.tag_point(&meta);
+                Some((meta, s.library.stored_vector(pos).to_vec(), point))
             })
             .flatten();
             let Some((meta, emb, point)) = prepared else {
@@ -192,6 +196,64 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                 }
                 Err(m) => fail(id, m),
             }
+        }
+        Request::LibraryStale => {
+            let stale: Vec<Meta> = with_service(|s| {
+                (0..s.library.len())
+                    .filter(|&i| s.library.is_stale(i) && s.library.metas()[i].audio)
+                    .map(|i| s.library.metas()[i].clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+            let db = match database().await {
+                Ok(db) => db,
+                Err(m) => return fail(id, m),
+            };
+            let mut metas = Vec::new();
+            let mut blobs = Vec::new();
+            for meta in stale {
+                // A sound whose audio cannot be read stays stale (found by name and tags).
+                if let Ok(Some(blob)) = store::audio(&db, meta.key).await {
+                    metas.push(meta);
+                    blobs.push(blob.into());
+                }
+            }
+            post_values(id, &Response::Stale { metas }, &blobs);
+        }
+        Request::LibraryReembed { metas } => {
+            let embeddings: Vec<Vec<f32>> = arrays
+                .iter()
+                .filter_map(|a| a.dyn_into::<Float32Array>().ok())
+                .map(|a| a.to_vec())
+                .collect();
+            if embeddings.len() != metas.len() || embeddings.iter().any(|e| e.len() != dim) {
+                return fail(
+                    id,
+                    "Could not update your library: the new embeddings are damaged.".into(),
+                );
+            }
+            let db = match database().await {
+                Ok(db) => db,
+                Err(m) => return fail(id, m),
+            };
+            for (meta, emb) in metas.into_iter().zip(embeddings) {
+                // Written first, then searched: a failed write leaves the sound stale.
+                let current = with_service(|s| s.library.position(meta.key).is_some());
+                if current != Some(true) {
+                    continue;
+                }
+                if let Err(m) = store::put(&db, &meta, &emb).await {
+                    return fail(id, m);
+                }
+                with_service(|s| {
+                    let point = s.tag_point(&meta);
+                    let key = meta.key;
+                    if s.library.replace(key, meta, &emb).is_ok() {
+                        s.library.set_tag_point(key, point);
+                    }
+                });
+            }
+            state(id, 0);
         }
         Request::LibraryExport => {
             if let Some(json) = with_service(|s| s.library.export_json()) {

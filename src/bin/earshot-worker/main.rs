@@ -398,7 +398,9 @@ fn answer(id: u32, req: Request, arrays: Array) {
             | Request::LibraryClear
             | Request::LibraryExport
             | Request::LibraryImport { .. }
-            | Request::LibraryAudio { .. } => {
+            | Request::LibraryAudio { .. }
+            | Request::LibraryStale
+            | Request::LibraryReembed { .. } => {
                 let dim = service.dim();
                 spawn_local(library::handle(id, req, arrays, dim));
                 return;
