@@ -271,6 +271,7 @@ pub fn App() -> impl IntoView {
     );
     // Asked once per page: sounds whose audio cannot be analysed again stay as they are.
     let stale_asked = StoredValue::new(false);
+    let redo = indexer.clone();
     let on_reply = move |id: u32, response: Response, values: Vec<JsValue>| match response {
         Response::LibraryAudio { .. } => {
             library_busy.set(false);
@@ -295,7 +296,7 @@ pub fn App() -> impl IntoView {
             library_busy.set(false);
             let blobs = values.into_iter().filter_map(|v| v.dyn_into::<Blob>().ok());
             let sounds: Vec<(Meta, Blob)> = metas.into_iter().zip(blobs).collect();
-            if let Err(msg) = indexer.reembed(sounds) {
+            if let Err(msg) = redo.reembed(sounds) {
                 error.set(Some(msg));
             }
         }
