@@ -671,6 +671,7 @@ pub fn train(
             .iter()
             .map(|l| l.export(dtype))
             .collect::<CResult<_>>()?,
+        calibration: None,
         training: json!({
             "config": cfg,
             "clips": n,
