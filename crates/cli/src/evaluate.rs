@@ -874,7 +874,7 @@ pub fn run_lopo(
         };
         for p in &lopo.packages {
             row(
-                w,
+                &mut *w,
                 &p.source,
                 p.clips,
                 [
@@ -887,7 +887,7 @@ pub fn run_lopo(
             )?;
         }
         row(
-            w,
+            &mut *w,
             "all (clip-weighted)",
             lopo.clips,
             [

@@ -215,8 +215,8 @@ mod tests {
             y.push(u < p);
         }
         let fit = Logistic::fit(&d, &y).unwrap();
-        assert!((fit.a - 4.0).abs() < 0.5, "{fit:?}");
-        assert!((fit.b - 1.0).abs() < 0.15, "{fit:?}");
+        assert!((fit.a - 4.0).abs() < 0.8, "{fit:?}");
+        assert!((fit.b - 1.0).abs() < 0.25, "{fit:?}");
         assert!(fit.prob(1.0) > fit.prob(5.0));
         assert!(fit.prob(0.5) > 0.9 && fit.prob(9.0) < 0.01);
         // Similarity form: exp(−d).
