@@ -70,7 +70,7 @@ fn class_names_find_their_class_first_with_tags() {
         ("violin", "Violin_or_fiddle"),
         ("snare drum", "Snare_drum"),
         ("dog", "Canidae_dogs_wolves"),
-        ("cowbells", "Cowbell"),
+        ("cowbell", "Cowbell"),
     ] {
         let got = labels(&e, q, 10);
         assert!(got.iter().all(|l| l == class), "{q}: {got:?}");
