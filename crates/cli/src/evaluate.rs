@@ -364,6 +364,10 @@ pub struct EvalArgs<'a> {
     pub scaling: crate::train::Scaling,
     /// One-word queries that are no label ([`read_free_text`]).
     pub free_text: &'a std::path::Path,
+    /// Phrases people type ([`crate::measures::read_queries`]).
+    pub phrases: &'a std::path::Path,
+    /// A recorded `earshot lopo` run (shown when the file exists).
+    pub lopo: &'a std::path::Path,
 }
 
 /// Table 2 and the free-text queries of a model on clip vectors of the feature type it takes.
@@ -372,17 +376,19 @@ fn table2_of(
     features_path: &std::path::Path,
     vocab: &Vocabulary,
     split: &str,
-    free_text_path: &std::path::Path,
+    a: &EvalArgs,
 ) -> anyhow::Result<Evaluated> {
     let (model, features, feature) = load_matching(model_path, features_path)?;
     let (classes, _) = class_texts(&self::split(&features, "train").labels, vocab)?;
-    let queries = read_free_text(free_text_path, vocab, &classes)?;
+    let queries = read_free_text(a.free_text, vocab, &classes)?;
     let table = table2_on(&model, vocab, &features, split)?;
     let free = free_text(&model, vocab, &features, &queries, split)?;
+    let text = crate::measures::text_queries(&model, vocab, &features, a.free_text, a.phrases)?;
     Ok(Evaluated {
         feature,
         table,
         free,
+        text,
     })
 }
 
@@ -391,6 +397,7 @@ struct Evaluated {
     feature: String,
     table: Table2,
     free: FreeText,
+    text: crate::measures::TextQueries,
 }
 
 /// A model and clip vectors of the feature type it takes (and that type's name).
@@ -477,6 +484,9 @@ pub fn train_model(
     };
     let mut json = crate::train::train(cfg, &data, dtype, true)?;
     json.training["class_labels"] = serde_json::json!(classes);
+    // Scores shown as probabilities, fitted on the validation split with the stored weights.
+    let stored = Model::from_parts(json.clone())?;
+    json.calibration = crate::measures::fit_calibration(&stored, vocab, features)?;
     Ok((json, classes))
 }
 
@@ -531,7 +541,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
     use crate::train::{key_loss, text_input_key, Loss, Similarity, TrainConfig};
     use anyhow::Context;
     let vocab = load_vocab(a.vocab)?;
-    let first = table2_of(a.model, a.features, &vocab, a.split, a.free_text)?;
+    let first = table2_of(a.model, a.features, &vocab, a.split, a)?;
     let t2 = first.table.clone();
     let mut evaluated = vec![first];
     for dir in a.compare {
@@ -540,7 +550,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
             &dir.join("features.bin"),
             &vocab,
             a.split,
-            a.free_text,
+            a,
         )?;
         anyhow::ensure!(
             evaluated.iter().all(|x| x.feature != e.feature),
@@ -630,7 +640,19 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         .iter()
         .map(|e| Ok((e.feature.clone(), serde_json::to_value(&e.free)?)))
         .collect::<anyhow::Result<_>>()?;
+    let text_queries: serde_json::Map<String, serde_json::Value> = evaluated
+        .iter()
+        .map(|e| Ok((e.feature.clone(), serde_json::to_value(&e.text)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let lopo: serde_json::Value = if a.lopo.exists() {
+        serde_json::from_str(&read_text(a.lopo)?)
+            .with_context(|| format!("{}: not valid JSON", a.lopo.display()))?
+    } else {
+        serde_json::Value::Null
+    };
     let out = serde_json::json!({
+        "text_queries": text_queries,
+        "leave_one_package_out": lopo,
         "table2": table2,
         "table1": recorded["table1"],
         "chance": chance(t2.n_classes),
@@ -700,6 +722,53 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         writeln!(w)?;
         writeln!(
             w,
+            "Text queries over the shipped index (every corpus clip): top-1 / precision@10, \
+             model alone → with the labels as tags"
+        )?;
+        for e in &evaluated {
+            let t = &e.text;
+            let rows: [(&str, &crate::measures::Both); 3] = [
+                ("class names", &t.class_names),
+                ("words", &t.words),
+                ("phrases", &t.phrases),
+            ];
+            for (name, b) in rows {
+                writeln!(
+                    w,
+                    "  {:<14} {:<12} {:>3} queries  {:.2} / {:.2}  →  {:.2} / {:.2}",
+                    e.feature,
+                    name,
+                    b.model.queries,
+                    b.model.top1,
+                    b.model.precision_at_10,
+                    b.with_tags.top1,
+                    b.with_tags.precision_at_10
+                )?;
+            }
+        }
+        if let Some(l) = lopo.get("mean") {
+            let f = |k: &str| l[k].as_f64().map_or("-".into(), |v| format!("{v:.3}"));
+            writeln!(w)?;
+            writeln!(
+                w,
+                "Leave one package out (recorded in {}; {} held-out clips, clip-weighted means)",
+                a.lopo.display(),
+                l["clips"]
+            )?;
+            writeln!(
+                w,
+                "  audio→text MAP@3 {}; audio→audio MAP@3 joint {} / direct cosine kNN {}; \
+                 text→audio AP joint {} / direct {}",
+                f("audio_text_joint"),
+                f("audio_audio_joint"),
+                f("audio_audio_direct"),
+                f("text_audio_ap_joint"),
+                f("text_audio_ap_direct")
+            )?;
+        }
+        writeln!(w)?;
+        writeln!(
+            w,
             "Table 1 (recorded; {})",
             recorded["table1_metric"].as_str().unwrap_or("MAP@3")
         )?;
@@ -725,6 +794,110 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
             )?;
         }
         Ok(())
+    })
+    .map_err(|f| anyhow::anyhow!("{f}"))
+}
+
+/// `earshot lopo`: one training per package without it, measured on it
+/// ([`crate::measures::run_package`]); writes `out` and prints a table.
+pub fn run_lopo(
+    cfg: &crate::train::TrainConfig,
+    features_path: &std::path::Path,
+    vocab_path: &std::path::Path,
+    out: &std::path::Path,
+    only: &[String],
+    largest: usize,
+    json: bool,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let features = crate::corpus::read_features(features_path)?;
+    let vocab = load_vocab(vocab_path)?;
+    let mut chosen = crate::measures::packages(&features);
+    for p in only {
+        anyhow::ensure!(
+            chosen.iter().any(|(s, _)| s == p),
+            "--packages: {p:?} is no package with {} or more clips of shared classes",
+            crate::measures::MIN_PACKAGE_CLIPS
+        );
+    }
+    if !only.is_empty() {
+        chosen.retain(|(s, _)| only.contains(s));
+    }
+    if largest > 0 {
+        chosen.truncate(largest);
+    }
+    let started = std::time::Instant::now();
+    let mut done = Vec::new();
+    for (source, clips) in &chosen {
+        eprintln!("lopo: without {source} ({clips} held-out clips)");
+        done.push(crate::measures::run_package(
+            cfg, &features, &vocab, source,
+        )?);
+    }
+    let lopo = crate::measures::Lopo::of(done);
+    let v = serde_json::json!({
+        "mean": {
+            "clips": lopo.clips,
+            "audio_text_joint": lopo.audio_text_joint,
+            "audio_audio_joint": lopo.audio_audio_joint,
+            "audio_audio_direct": lopo.audio_audio_direct,
+            "text_audio_ap_joint": lopo.text_audio_ap_joint,
+            "text_audio_ap_direct": lopo.text_audio_ap_direct,
+        },
+        "packages": lopo.packages,
+        "config": cfg,
+        "features": features_path.display().to_string(),
+        "feature": crate::corpus::feature_name(&features),
+        "seconds": started.elapsed().as_secs(),
+    });
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot be created", dir.display()))?;
+    }
+    std::fs::write(out, serde_json::to_string_pretty(&v)?)
+        .with_context(|| format!("{}: cannot be written", out.display()))?;
+    crate::emit(|w| {
+        if json {
+            return writeln!(w, "{v}");
+        }
+        writeln!(
+            w,
+            "{:<26} {:>5}  {:>9}  {:>15}  {:>15}",
+            "held-out package", "clips", "a→t MAP3", "a→a joint/knn", "t→a AP joint/knn"
+        )?;
+        let row = |w: &mut dyn std::io::Write, name: &str, n: usize, p: [f64; 5]| {
+            writeln!(
+                w,
+                "{:<26} {:>5}  {:>9.3}  {:>7.3} / {:.3}  {:>7.3} / {:.3}",
+                name, n, p[0], p[1], p[2], p[3], p[4]
+            )
+        };
+        for p in &lopo.packages {
+            row(
+                &mut *w,
+                &p.source,
+                p.clips,
+                [
+                    p.audio_text_joint,
+                    p.audio_audio_joint,
+                    p.audio_audio_direct,
+                    p.text_audio_ap_joint,
+                    p.text_audio_ap_direct,
+                ],
+            )?;
+        }
+        row(
+            &mut *w,
+            "all (clip-weighted)",
+            lopo.clips,
+            [
+                lopo.audio_text_joint,
+                lopo.audio_audio_joint,
+                lopo.audio_audio_direct,
+                lopo.text_audio_ap_joint,
+                lopo.text_audio_ap_direct,
+            ],
+        )
     })
     .map_err(|f| anyhow::anyhow!("{f}"))
 }

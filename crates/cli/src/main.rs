@@ -6,6 +6,7 @@
 mod corpus;
 mod decode;
 mod evaluate;
+mod measures;
 mod mfcc;
 mod search;
 mod train;
@@ -75,43 +76,8 @@ enum Command {
         vocab: PathBuf,
         #[arg(long, default_value = "pkg/model.json")]
         out: PathBuf,
-        #[arg(long, default_value_t = 100)]
-        epochs: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long, default_value_t = 128)]
-        batch: usize,
-        #[arg(long, default_value_t = 1e-3)]
-        lr: f64,
-        #[arg(long, value_enum, default_value = "per-modality")]
-        text_input: TextInputArg,
-        #[arg(long, value_enum, default_value = "bce")]
-        loss: train::Loss,
-        #[arg(long, value_enum, default_value = "exp-l2")]
-        similarity: train::Similarity,
-        /// Dropout after every hidden layer while training.
-        #[arg(long, default_value_t = 0.2)]
-        dropout: f32,
-        /// Weight of the Δ and ΔΔ blocks of the clip vector after standardisation.
-        #[arg(long, default_value_t = 1.0)]
-        delta_weight: f32,
-        /// How each epoch's pairs are drawn (balanced: classes uniformly, then a clip).
-        #[arg(long, value_enum, default_value = "per-clip")]
-        sampling: train::Sampling,
-        /// Decoupled weight decay (AdamW); 0 is Adam.
-        #[arg(long, default_value_t = 0.0)]
-        weight_decay: f64,
-        #[arg(long, value_enum, default_value = "constant")]
-        lr_schedule: train::LrSchedule,
-        /// How clip vectors are scaled: each dimension to unit variance, or one scale for all.
-        #[arg(long, value_enum, default_value = "per-dim")]
-        scaling: train::Scaling,
-        /// Keep the weights of the epoch with the best validation audio→text + text→audio MAP@3.
-        #[arg(long)]
-        early_stop: bool,
-        /// With --early-stop: stop after this many epochs without improvement (0: all epochs).
-        #[arg(long, default_value_t = 0, requires = "early_stop")]
-        patience: usize,
+        #[command(flatten)]
+        opts: TrainOpts,
         /// Tensor packing in the JSON: plain, f32, f16 or i8.
         #[arg(long, default_value = "f16")]
         dtype: String,
@@ -177,7 +143,103 @@ enum Command {
         /// With --retrain: how every retrained model scales its clip vectors.
         #[arg(long, value_enum, default_value = "per-dim")]
         scaling: train::Scaling,
+        /// Phrases people type, with the class each means (phrase,class CSV).
+        #[arg(long, default_value = "crates/cli/eval/phrases.csv")]
+        phrases: PathBuf,
+        /// A recorded `earshot lopo` run shown beside the tables (skipped when absent).
+        #[arg(long, default_value = "crates/cli/eval/lopo/shipped.json")]
+        lopo: PathBuf,
     },
+    /// Leave one package out: train without each source package, then search its clips as an
+    /// unlabelled library, beside plain cosine kNN on the input features.
+    Lopo {
+        /// Clip vectors from `earshot features` (every split of the other packages trains).
+        #[arg(long, default_value = "pkg/eval/features.bin")]
+        features: PathBuf,
+        #[arg(long, default_value = "pkg/vocab.bin")]
+        vocab: PathBuf,
+        /// Where the run is written (JSON).
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these packages (comma-separated), for a quick run.
+        #[arg(long, value_delimiter = ',')]
+        packages: Vec<String>,
+        /// Only the N largest packages, for a quick run (0: every package).
+        #[arg(long, default_value_t = 0)]
+        largest: usize,
+        #[command(flatten)]
+        opts: TrainOpts,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How a model is trained (`earshot train`, `earshot lopo`).
+#[derive(Debug, clap::Args)]
+struct TrainOpts {
+    #[arg(long, default_value_t = 100)]
+    epochs: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, default_value_t = 128)]
+    batch: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    #[arg(long, value_enum, default_value = "per-modality")]
+    text_input: TextInputArg,
+    #[arg(long, value_enum, default_value = "bce")]
+    loss: train::Loss,
+    #[arg(long, value_enum, default_value = "exp-l2")]
+    similarity: train::Similarity,
+    /// Dropout after every hidden layer while training.
+    #[arg(long, default_value_t = 0.2)]
+    dropout: f32,
+    /// Weight of the Δ and ΔΔ blocks of the clip vector after standardisation.
+    #[arg(long, default_value_t = 1.0)]
+    delta_weight: f32,
+    /// How each epoch's pairs are drawn (balanced: classes uniformly, then a clip).
+    #[arg(long, value_enum, default_value = "per-clip")]
+    sampling: train::Sampling,
+    /// Decoupled weight decay (AdamW); 0 is Adam.
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f64,
+    #[arg(long, value_enum, default_value = "constant")]
+    lr_schedule: train::LrSchedule,
+    /// How clip vectors are scaled: each dimension to unit variance, or one scale for all.
+    #[arg(long, value_enum, default_value = "per-dim")]
+    scaling: train::Scaling,
+    /// Keep the weights of the epoch with the best validation audio→text + text→audio MAP@3.
+    #[arg(long)]
+    early_stop: bool,
+    /// With --early-stop: stop after this many epochs without improvement (0: all epochs).
+    #[arg(long, default_value_t = 0, requires = "early_stop")]
+    patience: usize,
+}
+
+impl TrainOpts {
+    fn config(&self) -> train::TrainConfig {
+        train::TrainConfig {
+            epochs: self.epochs,
+            seed: self.seed,
+            batch: self.batch,
+            learning_rate: self.lr,
+            text_input: match self.text_input {
+                TextInputArg::ZeroPad => earshot_core::model::TextInput::ZeroPad,
+                TextInputArg::PerModality => earshot_core::model::TextInput::PerModality,
+            },
+            loss: self.loss,
+            similarity: self.similarity,
+            dropout: self.dropout,
+            delta_weight: self.delta_weight,
+            sampling: self.sampling,
+            weight_decay: self.weight_decay,
+            lr_schedule: self.lr_schedule,
+            scaling: self.scaling,
+            early_stop: self.early_stop,
+            patience: self.patience,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -249,44 +311,10 @@ fn main() -> ExitCode {
             features,
             vocab,
             out,
-            epochs,
-            seed,
-            batch,
-            lr,
-            text_input,
-            loss,
-            similarity,
-            dropout,
-            delta_weight,
-            sampling,
-            weight_decay,
-            lr_schedule,
-            scaling,
-            early_stop,
-            patience,
+            opts,
             dtype,
         } => {
-            let cfg = train::TrainConfig {
-                epochs,
-                seed,
-                batch,
-                learning_rate: lr,
-                text_input: match text_input {
-                    TextInputArg::ZeroPad => earshot_core::model::TextInput::ZeroPad,
-                    TextInputArg::PerModality => earshot_core::model::TextInput::PerModality,
-                },
-                loss,
-                similarity,
-                dropout,
-                delta_weight,
-                sampling,
-                weight_decay,
-                lr_schedule,
-                scaling,
-                early_stop,
-                patience,
-                ..Default::default()
-            };
+            let cfg = opts.config();
             run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)
         }
         Command::Search {
@@ -325,6 +353,8 @@ fn main() -> ExitCode {
             compare,
             scaling,
             free_text,
+            phrases,
+            lopo,
         } => evaluate::run_eval(&evaluate::EvalArgs {
             model: &model,
             vocab: &vocab,
@@ -337,7 +367,27 @@ fn main() -> ExitCode {
             compare: &compare,
             scaling,
             free_text: &free_text,
+            phrases: &phrases,
+            lopo: &lopo,
         })
+        .map_err(Failure::from),
+        Command::Lopo {
+            features,
+            vocab,
+            out,
+            packages,
+            largest,
+            opts,
+            json,
+        } => evaluate::run_lopo(
+            &opts.config(),
+            &features,
+            &vocab,
+            &out,
+            &packages,
+            largest,
+            json,
+        )
         .map_err(Failure::from),
     };
     match result {

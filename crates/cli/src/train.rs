@@ -25,6 +25,12 @@ use serde_json::json;
 pub enum Loss {
     Bce,
     Contrastive,
+    /// Symmetric in-batch InfoNCE on `−s·‖a − t‖₂` with a learned scale `s` (an inverse
+    /// temperature): every clip of a batch against all class texts (audio→text) and every class
+    /// of the batch against the batch's clips, its own clips positive (text→audio). Not a row of
+    /// Table 1.
+    #[value(name = "infonce")]
+    InfoNce,
 }
 
 /// The similarity of Table 1.
@@ -378,7 +384,8 @@ fn pair_loss(a: &Tensor, t: &Tensor, y: &Tensor, cfg: &TrainConfig) -> CResult<T
     };
     let exp_sim = matches!(cfg.similarity, Similarity::ExpL1 | Similarity::ExpL2);
     let loss = match cfg.loss {
-        Loss::Bce => {
+        // InfoNCE is trained batch-wise ([`info_nce`]); a pair's loss is then the BCE.
+        Loss::Bce | Loss::InfoNce => {
             // p = exp(−d) for the exp similarities; 2·σ(−d) = 2 / (1 + e^d) for raw distances
             // (also 1 at d = 0 and falling to 0).
             // e^(−d) never overflows (d ≥ 0), so neither the value nor its gradient does.
@@ -406,6 +413,56 @@ fn pair_loss(a: &Tensor, t: &Tensor, y: &Tensor, cfg: &TrainConfig) -> CResult<T
         }
     };
     loss.mean_all()
+}
+
+/// `‖a_i − t_j‖₂` for every row of `a` (b × d) and `t` (c × d): a b × c matrix.
+fn pairwise_l2(a: &Tensor, t: &Tensor) -> CResult<Tensor> {
+    let a2 = a.sqr()?.sum_keepdim(D::Minus1)?; // b × 1
+    let t2 = t.sqr()?.sum_keepdim(D::Minus1)?.t()?; // 1 × c
+    let cross = a.matmul(&t.t()?)?; // b × c
+    let d2 = a2.broadcast_add(&t2)?.broadcast_sub(&(cross * 2.0)?)?;
+    (d2.relu()? + 1e-8)?.sqrt()
+}
+
+/// Symmetric InfoNCE of a batch: clip embeddings `a` (b × d) with class indices `labels`,
+/// all class text embeddings `t` (c × d), logits `−scale·‖a − t‖₂`. Audio→text: cross-entropy
+/// of each clip's class over all classes; text→audio: each class present in the batch against
+/// the batch's clips, its own clips sharing the target equally. The mean of both directions.
+fn info_nce(a: &Tensor, t: &Tensor, labels: &[usize], scale: &Tensor) -> CResult<Tensor> {
+    use candle_nn::ops::log_softmax;
+    let (b, c) = (labels.len(), t.dim(0)?);
+    let logits = pairwise_l2(a, t)?.neg()?.broadcast_mul(scale)?; // b × c
+    let mut onehot = vec![0f32; b * c];
+    for (i, &l) in labels.iter().enumerate() {
+        onehot[i * c + l] = 1.0;
+    }
+    let onehot = Tensor::from_vec(onehot, (b, c), &Device::Cpu)?;
+    let at = (log_softmax(&logits, 1)? * &onehot)?
+        .sum_all()?
+        .affine(-1.0 / b as f64, 0.0)?;
+    let mut present: Vec<usize> = labels.to_vec();
+    present.sort_unstable();
+    present.dedup();
+    let mut target = vec![0f32; present.len() * b];
+    for (r, &cl) in present.iter().enumerate() {
+        let n = labels.iter().filter(|&&l| l == cl).count() as f32;
+        for (i, &l) in labels.iter().enumerate() {
+            if l == cl {
+                target[r * b + i] = 1.0 / n;
+            }
+        }
+    }
+    let target = Tensor::from_vec(target, (present.len(), b), &Device::Cpu)?;
+    let idx = Tensor::from_vec(
+        present.iter().map(|&x| x as u32).collect::<Vec<_>>(),
+        present.len(),
+        &Device::Cpu,
+    )?;
+    let ta_logits = logits.t()?.contiguous()?.index_select(&idx, 0)?; // p × b
+    let ta = (log_softmax(&ta_logits, 1)? * target)?
+        .sum_all()?
+        .affine(-1.0 / present.len() as f64, 0.0)?;
+    (at + ta)? * 0.5
 }
 
 /// Embeddings of row-major `x` (no dropout), as a flat vector.
@@ -553,8 +610,15 @@ pub fn train(
         text_in,
         shared,
     };
+    // InfoNCE's learned scale (an inverse temperature), as its logarithm.
+    let log_scale = Var::from_tensor(&Tensor::from_vec(vec![10f32.ln()], 1, &dev)?)?;
+    let infonce = cfg.loss == Loss::InfoNce;
+    let mut vars = net.vars();
+    if infonce {
+        vars.push(log_scale.clone());
+    }
     let mut opt = AdamW::new(
-        net.vars(),
+        vars,
         ParamsAdamW {
             lr: cfg.learning_rate,
             weight_decay: cfg.weight_decay,
@@ -562,7 +626,8 @@ pub fn train(
         },
     )?;
 
-    let steps_per_epoch = (2 * n).div_ceil(cfg.batch);
+    let pairs_per_epoch = if infonce { n } else { 2 * n };
+    let steps_per_epoch = pairs_per_epoch.div_ceil(cfg.batch);
     let bar = crate::progress_bar(
         (cfg.epochs * steps_per_epoch) as u64,
         "{prefix} [{bar:30}] {pos}/{len} steps, ETA {eta} {msg}",
@@ -579,7 +644,11 @@ pub fn train(
     let mut best: Option<(EpochScore, Vec<Tensor>)> = None;
     for epoch in 0..cfg.epochs {
         opt.set_learning_rate(learning_rate_at(cfg, epoch));
-        let pairs = epoch_pairs(data.labels, n_classes, cfg.sampling, &mut rng);
+        let mut pairs = epoch_pairs(data.labels, n_classes, cfg.sampling, &mut rng);
+        if infonce {
+            // Positives only: the batch's other clips and classes are the negatives.
+            pairs.retain(|p| p.2 > 0.0);
+        }
         let mut epoch_loss = 0.0f64;
         for batch in pairs.chunks(cfg.batch) {
             let ai: Vec<usize> = batch.iter().map(|p| p.0).collect();
@@ -588,12 +657,19 @@ pub fn train(
             let b = batch.len();
             let xa =
                 Tensor::from_vec(rows(&audio, data.audio_dim, &ai), (b, data.audio_dim), &dev)?;
-            let xt = Tensor::from_vec(rows(&text, text_width, &ti), (b, text_width), &dev)?;
-            let y = Tensor::from_vec(y, b, &dev)?;
             let mut r = Some(&mut rng);
             let ea = net.forward(&xa, net.audio_in.as_ref(), cfg.dropout, &mut r)?;
-            let et = net.forward(&xt, net.text_in.as_ref(), cfg.dropout, &mut r)?;
-            let loss = pair_loss(&ea, &et, &y, cfg)?;
+            let loss = if infonce {
+                let xt = Tensor::from_vec(text.clone(), (n_classes, text_width), &dev)?;
+                let et = net.forward(&xt, net.text_in.as_ref(), cfg.dropout, &mut r)?;
+                let scale = log_scale.as_tensor().exp()?.clamp(0.01f32, 100.0)?;
+                info_nce(&ea, &et, &ti, &scale)?
+            } else {
+                let xt = Tensor::from_vec(rows(&text, text_width, &ti), (b, text_width), &dev)?;
+                let y = Tensor::from_vec(y, b, &dev)?;
+                let et = net.forward(&xt, net.text_in.as_ref(), cfg.dropout, &mut r)?;
+                pair_loss(&ea, &et, &y, cfg)?
+            };
             let value = f64::from(loss.to_dtype(DType::F32)?.to_scalar::<f32>()?);
             anyhow::ensure!(
                 value.is_finite(),
@@ -671,6 +747,7 @@ pub fn train(
             .iter()
             .map(|l| l.export(dtype))
             .collect::<CResult<_>>()?,
+        calibration: None,
         training: json!({
             "config": cfg,
             "clips": n,
@@ -679,6 +756,11 @@ pub fn train(
             "epochs_run": history.len(),
             "epoch_kept": kept,
             "validation_per_epoch": scores,
+            "infonce_scale": if infonce {
+                json!(log_scale.as_tensor().exp()?.to_vec1::<f32>()?[0])
+            } else {
+                serde_json::Value::Null
+            },
             "library": "candle 0.11",
         }),
     })
@@ -688,6 +770,7 @@ pub fn key_loss(l: Loss) -> &'static str {
     match l {
         Loss::Bce => "bce",
         Loss::Contrastive => "contrastive",
+        Loss::InfoNce => "infonce",
     }
 }
 
@@ -1048,6 +1131,53 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn info_nce_is_low_when_clips_sit_on_their_class_text_and_high_when_swapped() {
+        let dev = Device::Cpu;
+        let t = Tensor::from_vec(vec![0f32, 0.0, 5.0, 0.0, 0.0, 5.0], (3, 2), &dev).unwrap();
+        let a = Tensor::from_vec(vec![0.1f32, 0.0, 4.9, 0.1, 0.0, 5.1], (3, 2), &dev).unwrap();
+        let scale = Tensor::from_vec(vec![2f32], 1, &dev).unwrap();
+        let value = |labels: &[usize]| {
+            info_nce(&a, &t, labels, &scale)
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        let right = value(&[0, 1, 2]);
+        let swapped = value(&[1, 2, 0]);
+        assert!(right < 0.01, "{right}");
+        assert!(swapped > 5.0, "{swapped}");
+        // Two clips of one class share the text→audio target: still near zero when both sit on it.
+        let a2 = Tensor::from_vec(vec![0.1f32, 0.0, 0.0, 0.1, 0.0, 5.1], (3, 2), &dev).unwrap();
+        let shared = info_nce(&a2, &t, &[0, 0, 2], &scale)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(shared < 0.4, "{shared}");
+    }
+
+    #[test]
+    fn infonce_learns_a_joint_space_and_learns_its_scale() {
+        let cfg = TrainConfig {
+            loss: Loss::InfoNce,
+            ..config(TextInput::PerModality)
+        };
+        let json = train_synthetic(&cfg);
+        let scale = json.training["infonce_scale"].as_f64().unwrap();
+        assert!(scale.is_finite() && (scale - 10.0).abs() > 1e-3, "{scale}");
+        let model = Model::from_parts(json).unwrap();
+        let (audio, labels, text) = synthetic(10, 99);
+        let ea = model.embed_audio(&audio).unwrap();
+        let et = model.embed_text(&text).unwrap();
+        let names = ["a", "b", "c", "d"];
+        let truth: Vec<&str> = labels.iter().map(|&c| names[c]).collect();
+        let dim = model.output_dim();
+        let m = map_at(&ea, &truth, &et, &names, dim, 25, 3, Metric::ExpL2);
+        assert!(m > 0.9, "audio->text MAP@3 {m}");
+        let m = map_at(&et, &names, &ea, &truth, dim, 25, 3, Metric::ExpL2);
+        assert!(m > 0.9, "text->audio MAP@3 {m}");
     }
 
     #[test]

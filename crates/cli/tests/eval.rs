@@ -15,6 +15,27 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Text queries over the shipped index (docs/results.md, "Measures a user would recognise").
+    let tq = &v["text_queries"]["mfcc"];
+    for (list, n, model_top1, tags_top1, tags_p10) in [
+        ("class_names", 56, 0.357, 0.982, 0.989),
+        ("words", 46, 0.065, 0.174, 0.217),
+        ("phrases", 65, 0.185, 0.646, 0.660),
+    ] {
+        let b = &tq[list];
+        assert_eq!(b["model"]["queries"], n, "{list}");
+        let near = |x: &serde_json::Value, want: f64| (x.as_f64().unwrap() - want).abs() < 0.0015;
+        assert!(near(&b["model"]["top1"], model_top1), "{list}: {b}");
+        assert!(near(&b["with_tags"]["top1"], tags_top1), "{list}: {b}");
+        assert!(
+            near(&b["with_tags"]["precision_at_10"], tags_p10),
+            "{list}: {b}"
+        );
+    }
+    assert_eq!(
+        tq["phrases"]["absent"], 3,
+        "phrases of classes the corpus lacks"
+    );
     let t2 = &v["table2"]["mfcc"];
     for dir in ["audio_audio", "text_audio", "audio_text", "text_text"] {
         for col in ["direct", "joint"] {

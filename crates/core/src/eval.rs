@@ -94,6 +94,46 @@ fn mean_ap(
     total / query_labels.len() as f64
 }
 
+/// Precision at `k`: the share of the first `k` ranked labels that are `truth` (a ranking shorter
+/// than `k` counts its missing places as misses).
+pub fn precision_at_k(ranking: &[&str], truth: &str, k: usize) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    ranking.iter().take(k).filter(|&&l| l == truth).count() as f64 / k as f64
+}
+
+/// Average precision of a full ranking (best first) with `relevant[i]` for the item at rank i:
+/// the mean, over the relevant items, of the precision at each one's rank (0 with none).
+pub fn average_precision(relevant: &[bool]) -> f64 {
+    let (mut hits, mut sum) = (0usize, 0.0f64);
+    for (rank, &r) in relevant.iter().enumerate() {
+        if r {
+            hits += 1;
+            sum += hits as f64 / (rank + 1) as f64;
+        }
+    }
+    if hits == 0 {
+        0.0
+    } else {
+        sum / hits as f64
+    }
+}
+
+/// The mean of `values` weighted by `weights` (0 when the weights sum to 0).
+pub fn weighted_mean(values: &[f64], weights: &[usize]) -> f64 {
+    let total: usize = weights.iter().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    values
+        .iter()
+        .zip(weights)
+        .map(|(v, &w)| v * w as f64)
+        .sum::<f64>()
+        / total as f64
+}
+
 /// The chance level the paper reports: 1 / number of classes (2.4 % for 41 classes).
 pub fn chance(n_classes: usize) -> f64 {
     if n_classes == 0 {
@@ -113,6 +153,33 @@ pub fn random_map3(n_classes: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn precision_at_k_counts_matches_in_the_first_k() {
+        let r = ["Bark", "Meow", "Bark", "Bark"];
+        assert_eq!(precision_at_k(&r, "Bark", 2), 0.5);
+        assert_eq!(precision_at_k(&r, "Bark", 4), 0.75);
+        // Missing places are misses.
+        assert_eq!(precision_at_k(&r, "Bark", 10), 0.3);
+        assert_eq!(precision_at_k(&r, "Gong", 3), 0.0);
+        assert_eq!(precision_at_k(&r, "Bark", 0), 0.0);
+    }
+
+    #[test]
+    fn average_precision_of_full_rankings() {
+        assert_eq!(average_precision(&[true, true, false]), 1.0);
+        // Relevant at ranks 2 and 4: (1/2 + 2/4) / 2.
+        assert_eq!(average_precision(&[false, true, false, true]), 0.5);
+        assert!((average_precision(&[false, false, true]) - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(average_precision(&[false, false]), 0.0);
+        assert_eq!(average_precision(&[]), 0.0);
+    }
+
+    #[test]
+    fn weighted_mean_weighs_by_counts() {
+        assert_eq!(weighted_mean(&[1.0, 0.0], &[3, 1]), 0.75);
+        assert_eq!(weighted_mean(&[1.0], &[0]), 0.0);
+    }
 
     #[test]
     fn ap_at_3_is_reciprocal_rank_within_3() {

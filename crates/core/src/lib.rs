@@ -16,6 +16,7 @@ pub mod map;
 pub mod model;
 pub mod pca;
 pub mod quant;
+pub mod rank;
 pub mod search;
 pub mod sniff;
 pub mod text;

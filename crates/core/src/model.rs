@@ -126,6 +126,10 @@ pub struct ModelJson {
     /// Free-form record of how it was trained.
     #[serde(default)]
     pub training: serde_json::Value,
+    /// Scores shown as probabilities fitted on the validation split (older models have none:
+    /// their scores stay `exp(−d)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<crate::rank::Calibration>,
 }
 
 /// A dense layer: `y = W x + b`, `W` is out × in.
@@ -171,6 +175,7 @@ pub struct Model {
     pub text_input_layer: Option<Dense>,
     pub layers: Vec<Dense>,
     pub training: serde_json::Value,
+    pub calibration: Option<crate::rank::Calibration>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -369,6 +374,17 @@ impl Model {
         if m.layers.is_empty() {
             return Err(bad("no layers"));
         }
+        if let Some(c) = &m.calibration {
+            let v = [
+                c.text_audio.a,
+                c.text_audio.b,
+                c.audio_audio.a,
+                c.audio_audio.b,
+            ];
+            if v.iter().any(|x| !x.is_finite()) {
+                return Err(bad("calibration has non-finite values"));
+            }
+        }
         let mut layers = Vec::with_capacity(m.layers.len());
         for l in &m.layers {
             let d = dense(l, width, None)?;
@@ -388,6 +404,7 @@ impl Model {
             text_input_layer,
             layers,
             training: m.training,
+            calibration: m.calibration,
         })
     }
 
@@ -602,7 +619,35 @@ mod tests {
                 layer("out", 2, 4, 4, dtype),
             ],
             training: serde_json::Value::Null,
+            calibration: None,
         }
+    }
+
+    #[test]
+    fn calibration_is_optional_and_round_trips() {
+        let j = model_json(TextInput::PerModality, "plain");
+        let text = serde_json::to_string(&j).unwrap();
+        assert!(!text.contains("calibration"), "absent when not fitted");
+        assert!(Model::from_json(&text).unwrap().calibration.is_none());
+        let mut j = j;
+        let c = crate::rank::Calibration {
+            text_audio: crate::rank::Logistic { a: 2.0, b: 0.5 },
+            audio_audio: crate::rank::Logistic { a: 1.0, b: 0.25 },
+        };
+        j.calibration = Some(c);
+        let m = Model::from_json(&serde_json::to_string(&j).unwrap()).unwrap();
+        assert_eq!(m.calibration, Some(c));
+        j.calibration = Some(crate::rank::Calibration {
+            text_audio: crate::rank::Logistic {
+                a: f32::NAN,
+                b: 0.5,
+            },
+            ..c
+        });
+        // NaN does not survive JSON; an infinite-free check still refuses what serde lets in.
+        let mut v = serde_json::to_value(&j).unwrap();
+        v["calibration"]["text_audio"]["a"] = serde_json::json!(1e39);
+        assert!(Model::from_json(&v.to_string()).is_err());
     }
 
     /// The forward pass written out by hand, for one input row.

@@ -12,11 +12,16 @@
 //! ([`Vocabulary::embed_query`]); the answer names them. A class label none of whose words the
 //! vocabulary knows (nor, misspelt, their nearest words) still has its items searched; it is only
 //! left out of `labels` and `words`, which need its text vector.
+//!
+//! A model with a `calibration` ([`crate::rank::Calibration`]) shows probabilities instead of
+//! `exp(−d)` for `results` and `labels`, and ranks the bundled sounds of a text query with their
+//! class labels as tags ([`crate::rank::tag_match`]; [`Engine::tags`]).
 
 use std::sync::OnceLock;
 
 use crate::index::{top_k, Hit, Index, Metric, KNN_K};
 use crate::model::Model;
+use crate::rank::{tag_match, with_tags};
 use crate::text::Vocabulary;
 use crate::{Error, Result};
 
@@ -60,6 +65,11 @@ pub struct Engine {
     pub classes: Vec<String>,
     /// The classes with a text vector (indices into `classes`), the rows of the two below.
     text_classes: Vec<usize>,
+    /// Whether a text query's words matching a bundled sound's class label raise that sound
+    /// (on by default for calibrated models).
+    pub tags: bool,
+    /// Each class label's words (the tags of its sounds).
+    class_tokens: Vec<Vec<String>>,
     class_joint: Vec<f32>,
     class_glove: Vec<f32>,
     /// Per class: its candidate words (vocabulary rows) and their joint embeddings, computed on
@@ -107,24 +117,27 @@ impl Engine {
             model.embed_text(&class_glove)?
         };
         let word_cache = classes.iter().map(|_| OnceLock::new()).collect();
+        let class_tokens = classes.iter().map(|c| vocab.tokenize(c)).collect();
         Ok(Self {
+            tags: model.calibration.is_some(),
             model,
             vocab,
             index,
             classes,
             text_classes,
+            class_tokens,
             class_joint,
             class_glove,
             word_cache,
         })
     }
 
-    /// A free-text query.
     /// A free-text query; misspelt words are searched as their nearest vocabulary words.
     pub fn search_text(&self, query: &str, top: usize) -> Result<Answer> {
         let t = self.vocab.embed_query(query)?;
         let embedding = self.model.embed_text(&t.vector)?;
-        let mut a = self.answer(embedding, top)?;
+        let tokens = self.vocab.tokenize(query);
+        let mut a = self.answer(embedding, top, Some(&tokens))?;
         a.unknown_words = t.unknown;
         if !t.corrected.is_empty() {
             a.searched_as = Some(t.known.join(" "));
@@ -136,7 +149,7 @@ impl Engine {
     /// An audio query given as its 300-d clip vector.
     pub fn search_clip_vector(&self, clip: &[f32], top: usize) -> Result<Answer> {
         let embedding = self.model.embed_audio(clip)?;
-        self.answer(embedding, top)
+        self.answer(embedding, top, None)
     }
 
     /// Another index item as the query ("find similar").
@@ -144,7 +157,7 @@ impl Engine {
         if item >= self.index.len() {
             return Err(Error::Invalid(format!("no index item {item}")));
         }
-        self.answer(self.index.vector(item).to_vec(), top)
+        self.answer(self.index.vector(item).to_vec(), top, None)
     }
 
     /// A point of the joint space as the query (e.g. a sound of the user's library).
@@ -156,22 +169,92 @@ impl Engine {
                 self.index.dim
             )));
         }
-        self.answer(embedding.to_vec(), top)
+        self.answer(embedding.to_vec(), top, None)
     }
 
-    fn answer(&self, embedding: Vec<f32>, top: usize) -> Result<Answer> {
-        let results = self
-            .index
-            .top_k(&embedding, top, Metric::ExpL2)?
-            .into_iter()
-            .map(|Hit { item, score }| ResultItem { item, score })
+    /// The score shown for a similarity `exp(−d)` of a text (`text`) or audio query to a sound:
+    /// the model's calibrated probability, or the similarity itself for uncalibrated models.
+    pub fn score(&self, similarity: f32, text: bool) -> f32 {
+        match &self.model.calibration {
+            Some(c) if text => c.text_audio.prob_of_similarity(similarity),
+            Some(c) => c.audio_audio.prob_of_similarity(similarity),
+            None => similarity,
+        }
+    }
+
+    /// Per class, the share of the query's words that are its tags ([`tag_match`]); `None` when
+    /// tags are off or no class matches.
+    pub fn class_matches(&self, tokens: &[String]) -> Option<Vec<f32>> {
+        if !self.tags {
+            return None;
+        }
+        let m: Vec<f32> = self
+            .class_tokens
+            .iter()
+            .map(|c| tag_match(tokens, c))
             .collect();
+        m.iter().any(|&x| x > 0.0).then_some(m)
+    }
+
+    /// The `results` of a text query alone (no labels or words): what the evaluation ranks.
+    pub fn text_results(&self, query: &str, top: usize) -> Result<Vec<ResultItem>> {
+        let t = self.vocab.embed(query)?;
+        let embedding = self.model.embed_text(&t.vector)?;
+        self.results(&embedding, top, Some(&self.vocab.tokenize(query)))
+    }
+
+    /// Index items for a query point, best first. `tokens`: a text query's words (`None` for
+    /// audio queries).
+    fn results(
+        &self,
+        embedding: &[f32],
+        top: usize,
+        tokens: Option<&[String]>,
+    ) -> Result<Vec<ResultItem>> {
+        let text = tokens.is_some();
+        let matches = tokens.and_then(|t| self.class_matches(t));
+        Ok(match &matches {
+            None => self
+                .index
+                .top_k(embedding, top, Metric::ExpL2)?
+                .into_iter()
+                .map(|Hit { item, score }| ResultItem {
+                    item,
+                    score: self.score(score, text),
+                })
+                .collect(),
+            Some(m) => {
+                let words = tokens.map_or(0, <[String]>::len);
+                let mut all: Vec<ResultItem> = self
+                    .index
+                    .top_k(embedding, self.index.len(), Metric::ExpL2)?
+                    .into_iter()
+                    .map(|Hit { item, score }| {
+                        let label = &self.index.items[item].label;
+                        let tag = self.classes.binary_search(label).map_or(0.0, |ci| m[ci]);
+                        ResultItem {
+                            item,
+                            score: with_tags(self.score(score, text), tag, words),
+                        }
+                    })
+                    .collect();
+                // Stable: equal scores keep the model's order.
+                all.sort_by(|a, b| b.score.total_cmp(&a.score));
+                all.truncate(top);
+                all
+            }
+        })
+    }
+
+    /// `tokens`: a text query's words (`None` for audio queries).
+    fn answer(&self, embedding: Vec<f32>, top: usize, tokens: Option<&[String]>) -> Result<Answer> {
+        let results = self.results(&embedding, top, tokens)?;
         let dim = self.model.output_dim();
         let labels: Vec<Ranked> = top_k(&self.class_joint, dim, &embedding, KNN_K, Metric::ExpL2)
             .into_iter()
             .map(|h| Ranked {
                 name: self.classes[self.text_classes[h.item]].clone(),
-                score: h.score,
+                score: self.score(h.score, true),
             })
             .collect();
         let words = self.words(&embedding, &labels, 10)?;

@@ -1,0 +1,235 @@
+//! What a score means and how bundled sounds' tags take part in ranking them.
+//!
+//! - [`Logistic`]: a joint-space distance mapped to the probability that the two points share a
+//!   class, `σ(a − b·d)`, fitted on validation pairs ([`Logistic::fit`]). A model JSON may carry
+//!   one per query kind ([`Calibration`]); scores shown are then such probabilities, so one
+//!   query's results differ visibly from top to bottom instead of all reading 0.97.
+//! - [`tag_match`]: the share of a text query's words that name a bundled sound's class (its
+//!   label's words, singular or plural, "-ing" forms), as a search engine uses tags. Only
+//!   labelled (bundled) sounds have tags; a user's own sounds are ranked by the model alone.
+
+use serde::{Deserialize, Serialize};
+
+/// `p(same class | d) = σ(a − b·d)` for a joint-space distance `d = ‖x − y‖₂`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Logistic {
+    pub a: f32,
+    pub b: f32,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Logistic {
+    /// The probability at distance `d`.
+    pub fn prob(&self, d: f32) -> f32 {
+        sigmoid(f64::from(self.a) - f64::from(self.b) * f64::from(d)) as f32
+    }
+
+    /// The probability for a similarity `s = exp(−d)` (the index's [`crate::index::Metric::ExpL2`]).
+    pub fn prob_of_similarity(&self, s: f32) -> f32 {
+        let d = if s > 0.0 { -s.ln() } else { f32::INFINITY };
+        if d.is_infinite() {
+            return if self.b >= 0.0 { 0.0 } else { 1.0 };
+        }
+        self.prob(d)
+    }
+
+    /// Maximum-likelihood fit of `σ(a − b·d)` to distances `d` labelled `same` (Newton's
+    /// method on the log-likelihood with a tiny ridge, so separable data stays finite). `None`
+    /// without at least one pair of each kind.
+    pub fn fit(d: &[f32], same: &[bool]) -> Option<Self> {
+        let n = d.len().min(same.len());
+        let pos = same[..n].iter().filter(|&&s| s).count();
+        if pos == 0 || pos == n {
+            return None;
+        }
+        // Distances are scaled to unit mean for a well-conditioned Newton step.
+        let scale = d[..n].iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64;
+        let scale = if scale > 0.0 { scale } else { 1.0 };
+        let (mut a, mut b) = (0.0f64, 0.0f64); // in z = a + b·x, x = d / scale
+        let ridge = 1e-6 * n as f64;
+        for _ in 0..100 {
+            let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, ridge, 0.0, ridge);
+            for (&di, &yi) in d[..n].iter().zip(&same[..n]) {
+                let x = f64::from(di) / scale;
+                let p = sigmoid(a + b * x);
+                let r = f64::from(u8::from(yi)) - p;
+                ga += r;
+                gb += r * x;
+                let w = p * (1.0 - p);
+                haa += w;
+                hab += w * x;
+                hbb += w * x * x;
+            }
+            ga -= ridge * a;
+            gb -= ridge * b;
+            let det = haa * hbb - hab * hab;
+            if det.abs() < 1e-300 {
+                break;
+            }
+            let da = (hbb * ga - hab * gb) / det;
+            let db = (haa * gb - hab * ga) / det;
+            a += da;
+            b += db;
+            if da.abs() + db.abs() < 1e-10 {
+                break;
+            }
+        }
+        let out = Self {
+            a: a as f32,
+            b: (-b / scale) as f32,
+        };
+        (out.a.is_finite() && out.b.is_finite()).then_some(out)
+    }
+}
+
+/// Score calibration stored in a model JSON (`"calibration"`): one mapping per query kind.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// A text query against a sound: the probability that the sound is of the meant class
+    /// (fitted on class-label queries against validation clips).
+    pub text_audio: Logistic,
+    /// A sound against a sound: the probability that both are of one class (fitted on
+    /// validation clips against training clips).
+    pub audio_audio: Logistic,
+}
+
+/// A word reduced to a crude stem for tag matching: lower case, plural "s"/"es"/"ies" and
+/// "-ing" removed (a doubled final consonant then undoubled: "clapping" → "clap").
+pub fn stem(word: &str) -> String {
+    let w = word.to_lowercase();
+    let w = w.strip_suffix("'s").unwrap_or(&w).to_string();
+    let n = w.chars().count();
+    if n <= 3 {
+        return w;
+    }
+    if let Some(s) = w.strip_suffix("ing") {
+        if s.chars().count() >= 3 {
+            let c: Vec<char> = s.chars().collect();
+            let k = c.len();
+            if k >= 2 && c[k - 1] == c[k - 2] && !"aeiouls".contains(c[k - 1]) {
+                return c[..k - 1].iter().collect();
+            }
+            return s.to_string();
+        }
+    }
+    if let Some(s) = w.strip_suffix("ies") {
+        return format!("{s}y");
+    }
+    for end in ["ches", "shes", "sses", "xes"] {
+        if w.ends_with(end) {
+            return w[..w.len() - 2].to_string();
+        }
+    }
+    if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
+        return w[..w.len() - 1].to_string();
+    }
+    w
+}
+
+/// The share of `query` tokens whose stem is the stem of one of `tag` tokens (0 with no query
+/// tokens). "dog" against `Canidae_dogs_wolves`' words is 1; "dog barking" is 0.5.
+pub fn tag_match(query: &[String], tag: &[String]) -> f32 {
+    if query.is_empty() {
+        return 0.0;
+    }
+    let tags: Vec<String> = tag.iter().map(|t| stem(t)).collect();
+    let hits = query.iter().filter(|q| tags.contains(&stem(q))).count();
+    hits as f32 / query.len() as f32
+}
+
+/// The score of a labelled sound for a text query of `words` words: its model score `p` (0–1)
+/// raised by its tag match `m` ([`tag_match`]), `(m·words + p) / (words + 1)`. Sounds whose tags
+/// match more of the query's words rank above all that match fewer; the model orders each group.
+/// Used only when some class matches the query.
+pub fn with_tags(p: f32, m: f32, words: usize) -> f32 {
+    let t = words as f32;
+    (m.clamp(0.0, 1.0) * t + p.clamp(0.0, 1.0)) / (t + 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn stems_join_plurals_and_ing_forms() {
+        assert_eq!(stem("dogs"), "dog");
+        assert_eq!(stem("Dog"), "dog");
+        assert_eq!(stem("clapping"), "clap");
+        assert_eq!(stem("barking"), "bark");
+        assert_eq!(stem("footsteps"), "footstep");
+        assert_eq!(stem("flies"), "fly");
+        assert_eq!(stem("marimbas"), "marimba");
+        assert_eq!(stem("brushes"), "brush");
+        assert_eq!(stem("bass"), "bass");
+        assert_eq!(stem("sing"), "sing");
+        assert_eq!(stem("bus"), "bus");
+        assert_ne!(stem("horse"), stem("hose"));
+    }
+
+    #[test]
+    fn tag_match_is_the_share_of_query_words_that_are_tags() {
+        let t = |s: &[&str]| s.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let dogs = t(&["canidae", "dogs", "wolves"]);
+        assert_eq!(tag_match(&t(&["dog"]), &dogs), 1.0);
+        assert_eq!(tag_match(&t(&["dog", "barking"]), &dogs), 0.5);
+        assert_eq!(tag_match(&t(&["cat"]), &dogs), 0.0);
+        assert_eq!(tag_match(&[], &dogs), 0.0);
+        let snare = t(&["snare", "drum"]);
+        let bass = t(&["bass", "drum"]);
+        let q = t(&["snare", "drum"]);
+        assert!(tag_match(&q, &snare) > tag_match(&q, &bass));
+    }
+
+    #[test]
+    fn more_matched_words_rank_above_fewer_whatever_the_model_says() {
+        assert!(with_tags(0.0, 1.0, 1) >= with_tags(1.0, 0.0, 1));
+        assert!(with_tags(0.01, 1.0, 2) > with_tags(0.99, 0.5, 2));
+        assert!(with_tags(0.01, 1.0 / 3.0, 3) > with_tags(0.99, 0.0, 3));
+        // Within a group the model decides.
+        assert!(with_tags(0.2, 1.0, 1) > with_tags(0.1, 1.0, 1));
+        assert!(with_tags(1.0, 1.0, 4) <= 1.0 && with_tags(0.0, 0.0, 4) >= 0.0);
+    }
+
+    #[test]
+    fn logistic_fit_recovers_a_known_curve_and_falls_with_distance() {
+        // Distances 0..10; labels drawn deterministically from σ(4 − 1·d).
+        let truth = Logistic { a: 4.0, b: 1.0 };
+        let mut d = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..2000 {
+            let di = (i % 1000) as f32 / 100.0;
+            let p = truth.prob(di);
+            // A low-discrepancy sequence instead of random draws: the share of positives at
+            // each distance follows p.
+            let u = ((i as f64 * 0.618_033_988_75) % 1.0) as f32;
+            d.push(di);
+            y.push(u < p);
+        }
+        let fit = Logistic::fit(&d, &y).unwrap();
+        assert!((fit.a - 4.0).abs() < 0.8, "{fit:?}");
+        assert!((fit.b - 1.0).abs() < 0.25, "{fit:?}");
+        assert!(fit.prob(1.0) > fit.prob(5.0));
+        assert!(fit.prob(0.5) > 0.9 && fit.prob(9.0) < 0.01);
+        // Similarity form: exp(−d).
+        assert!((fit.prob_of_similarity((-2.0f32).exp()) - fit.prob(2.0)).abs() < 1e-5);
+        assert_eq!(fit.prob_of_similarity(0.0), 0.0);
+    }
+
+    #[test]
+    fn logistic_fit_needs_both_kinds_and_stays_finite_when_separable() {
+        assert!(Logistic::fit(&[1.0, 2.0], &[true, true]).is_none());
+        assert!(Logistic::fit(&[], &[]).is_none());
+        let fit = Logistic::fit(&[0.1, 0.2, 3.0, 4.0], &[true, true, false, false]).unwrap();
+        assert!(fit.a.is_finite() && fit.b > 0.0);
+        assert!(fit.prob(0.1) > 0.9 && fit.prob(4.0) < 0.1);
+    }
+}

@@ -1,0 +1,92 @@
+//! Calibrated scores and labels as tags, on the shipped model, vocabulary and index.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use earshot_core::index::Index;
+use earshot_core::model::Model;
+use earshot_core::rank::{Calibration, Logistic};
+use earshot_core::search::Engine;
+use earshot_core::text::Vocabulary;
+
+const MODEL: &str = include_str!("../../../pkg/model.json");
+const VOCAB: &[u8] = include_bytes!("../../../pkg/vocab.bin");
+const INDEX: &[u8] = include_bytes!("../../../pkg/index.bin");
+
+fn engine(calibration: Option<Calibration>) -> Engine {
+    let mut model = Model::from_json(MODEL).unwrap();
+    model.calibration = calibration;
+    Engine::new(
+        model,
+        Vocabulary::from_bytes(VOCAB).unwrap(),
+        Index::from_bytes(INDEX).unwrap(),
+    )
+    .unwrap()
+}
+
+fn calibration() -> Calibration {
+    Calibration {
+        text_audio: Logistic { a: 2.0, b: 3.0 },
+        audio_audio: Logistic { a: 1.0, b: 2.0 },
+    }
+}
+
+fn labels(e: &Engine, q: &str, top: usize) -> Vec<String> {
+    let a = e.search_text(q, top).unwrap();
+    a.results
+        .iter()
+        .map(|r| e.index.items[r.item].label.clone())
+        .collect()
+}
+
+#[test]
+fn a_model_without_calibration_keeps_exp_minus_distance_and_no_tags() {
+    let e = engine(None);
+    assert!(!e.tags);
+    let a = e.search_item(3, 5).unwrap();
+    // The item itself: distance 0, score 1.
+    assert!((a.results[0].score - 1.0).abs() < 1e-6);
+}
+
+#[test]
+fn calibrated_scores_are_the_fitted_probabilities() {
+    let plain = engine(None);
+    let e = engine(Some(calibration()));
+    assert!(e.tags);
+    let q = e.search_item(3, 20).unwrap();
+    let p = plain.search_item(3, 20).unwrap();
+    let c = calibration();
+    for (x, y) in q.results.iter().zip(&p.results) {
+        assert_eq!(x.item, y.item, "audio queries keep the model's order");
+        let want = c.audio_audio.prob_of_similarity(y.score);
+        assert!((x.score - want).abs() < 1e-6);
+    }
+    assert!((q.results[0].score - c.audio_audio.prob(0.0)).abs() < 1e-6);
+}
+
+#[test]
+fn class_names_find_their_class_first_with_tags() {
+    // The shipped model alone puts another class first for these (docs/results.md).
+    let e = engine(Some(calibration()));
+    for (q, class) in [
+        ("violin", "Violin_or_fiddle"),
+        ("snare drum", "Snare_drum"),
+        ("dog", "Canidae_dogs_wolves"),
+        ("cowbell", "Cowbell"),
+    ] {
+        let got = labels(&e, q, 10);
+        assert!(got.iter().all(|l| l == class), "{q}: {got:?}");
+    }
+    // Scores fall from the top down, and a matching sound outranks every other.
+    let a = e.search_text("snare drum", 200).unwrap();
+    assert!(a.results.windows(2).all(|w| w[0].score >= w[1].score));
+    let first_other = a
+        .results
+        .iter()
+        .position(|r| e.index.items[r.item].label != "Snare_drum")
+        .unwrap();
+    assert_eq!(first_other, 86, "every Snare_drum clip of the index first");
+    // A query no class name matches is ranked by the model alone.
+    let mut on = engine(None);
+    on.tags = true;
+    let off = engine(None);
+    assert_eq!(labels(&on, "thunder", 10), labels(&off, "thunder", 10));
+}
