@@ -86,8 +86,12 @@ pub fn start(on_event: impl Fn(Event) + 'static) {
 
     let registering = sw.register(SCRIPT);
     wasm_bindgen_futures::spawn_local(async move {
-        let registration = match JsFuture::from(registering).await {
-            Ok(r) => r.unchecked_into::<ServiceWorkerRegistration>(),
+        // A browser that blocks service workers may resolve with no registration at all.
+        let registered = JsFuture::from(registering)
+            .await
+            .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>());
+        let registration = match registered {
+            Ok(r) => r,
             Err(err) => {
                 web_sys::console::warn_2(&"earshot: service worker not registered".into(), &err);
                 on_event(Event::State(Offline::Failed));
