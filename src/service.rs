@@ -691,8 +691,8 @@ mod tests {
         s.library.set_tag_point(8, point);
         assert_eq!(s.library.stale_counts(), (0, 1));
         // Not found by its audio: the same sound gives no library result.
-        let by_audio = s
-            .audio(
+        let library_answer = |s: &Service| {
+            s.audio(
                 "elec_chime.wav",
                 &d.channels,
                 d.sample_rate,
@@ -700,7 +700,9 @@ mod tests {
                 Scope::Library,
             )
             .unwrap()
-            .0;
+            .0
+        };
+        let by_audio = library_answer(&s);
         assert!(by_audio.results.iter().all(|r| r.score < 0.999));
         // Found by its name; "find similar" says what to do.
         let by_name = s.text("thunderstorm", 5, Scope::Library).unwrap();
@@ -711,16 +713,7 @@ mod tests {
         let mut redone = old;
         redone.model = s.library.model().to_owned();
         s.library.replace(8, redone, &emb).unwrap();
-        let again = s
-            .audio(
-                "elec_chime.wav",
-                &d.channels,
-                d.sample_rate,
-                20,
-                Scope::Library,
-            )
-            .unwrap()
-            .0;
+        let again = library_answer(&s);
         assert_eq!(again.results[0].mine.as_ref().unwrap().key, 8);
         assert!((again.results[0].score - 1.0).abs() < 1e-6);
         assert!(s.mine(8, 5, Scope::All).is_ok());
