@@ -19,7 +19,7 @@ pub struct Analysis {
     pub mel_db: Frames,
     /// Number of MFCC frames.
     pub mfcc_frames: usize,
-    /// The 300-d clip vector (CONTRACT §1), the model's audio input.
+    /// The 300-d clip vector (docs/interfaces.md §1), the model's audio input.
     pub clip: Vec<f32>,
 }
 

@@ -1,4 +1,4 @@
-//! Export of the current results: JSON in the shape of `earshot search --json` (CONTRACT §2, plus
+//! Export of the current results: JSON in the shape of `earshot search --json` (docs/interfaces.md §2, plus
 //! each result's licence and preview) and CSV (one row per result).
 
 use serde_json::json;

@@ -1,5 +1,5 @@
 //! earshot in the browser: the plain-Rust parts shared by the page (`src/main.rs`) and its search
-//! worker (`src/bin/earshot-worker.rs`). No web types here, so all of it is tested natively.
+//! worker (`src/bin/earshot-worker/`). No web types here, so all of it is tested natively.
 //!
 //! Data flows one way: the page decodes audio → the worker computes features, embeds and
 //! searches ([`service`]) → the page shows the ranked results.

@@ -1,5 +1,5 @@
 //! earshot — cross-modal audio search in the browser: the page (Leptos). Features, the model and
-//! the search run in a worker (`src/bin/earshot-worker.rs`); `body[data-ready]` is set once it
+//! the search run in a worker (`src/bin/earshot-worker/`); `body[data-ready]` is set once it
 //! has loaded the model, vocabulary and index.
 
 mod app;

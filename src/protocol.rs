@@ -191,7 +191,7 @@ pub struct ItemView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryView {
-    /// "text" or "audio" (CONTRACT §2).
+    /// "text" or "audio" (docs/interfaces.md §2).
     pub kind: String,
     pub value: String,
 }

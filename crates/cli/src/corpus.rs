@@ -61,7 +61,7 @@ fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
 /// The audio feature `earshot features` computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FeatureKind {
-    /// The 300-d MFCC clip vector of CONTRACT §1.
+    /// The 300-d MFCC clip vector of docs/interfaces.md §1.
     Mfcc,
     /// The 512-d aisfx CNN embedding, mean over blocks (`earshot_core::cnn`).
     Cnn,

@@ -560,7 +560,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         );
         evaluated.push(e);
     }
-    // MFCC first (CONTRACT §2).
+    // MFCC first (docs/interfaces.md §2).
     evaluated.sort_by_key(|e| e.feature != "mfcc");
     let tables: Vec<(&str, &Table2)> = evaluated
         .iter()

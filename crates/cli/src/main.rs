@@ -1,4 +1,4 @@
-//! `earshot`: the command line of earshot (CONTRACT §2).
+//! `earshot`: the command line of earshot (docs/interfaces.md §2).
 //!
 //! Exit status: 0 on success; 2 on bad input or usage, with one line on stderr naming the file or
 //! argument and the reason. Never a panic or a backtrace.

@@ -15,7 +15,7 @@ struct MfccJson<'a> {
     frames: Vec<&'a [f32]>,
 }
 
-/// Decode, mix down, resample and compute the CONTRACT §1 MFCC of `file`.
+/// Decode, mix down, resample and compute the docs/interfaces.md §1 MFCC of `file`.
 pub fn mfcc_of(file: &Path) -> Result<(decode::Decoded, Frames), Failure> {
     let name = file.display().to_string();
     let decoded = decode::decode(file).map_err(|r| Failure::new(&name, r))?;

@@ -1,4 +1,4 @@
-//! `earshot search --text QUERY | --audio FILE [--top K] [--json]` (CONTRACT §2).
+//! `earshot search --text QUERY | --audio FILE [--top K] [--json]` (docs/interfaces.md §2).
 
 use std::path::Path;
 
@@ -112,7 +112,7 @@ pub fn run(
     })
 }
 
-/// The CONTRACT §2 document. Additions: `query.searched_as`, the words searched when a misspelt
+/// The docs/interfaces.md §2 document. Additions: `query.searched_as`, the words searched when a misspelt
 /// word was corrected, and `corrected`, each corrected word and the word it was searched as.
 pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_json::Value {
     let mut query = json!({"kind": kind, "value": value});

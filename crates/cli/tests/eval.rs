@@ -1,4 +1,4 @@
-//! `earshot eval` on the shipped assets: the CONTRACT §2 JSON, the documented numbers, errors.
+//! `earshot eval` on the shipped assets: the docs/interfaces.md §2 JSON, the documented numbers, errors.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

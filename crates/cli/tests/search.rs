@@ -1,4 +1,4 @@
-//! `earshot search` against the shipped assets in pkg/: the CONTRACT §2 JSON, behaviour a user
+//! `earshot search` against the shipped assets in pkg/: the docs/interfaces.md §2 JSON, behaviour a user
 //! would check, and one-line exit-2 errors for bad queries and damaged assets.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -1,4 +1,4 @@
-//! Audio preparation per CONTRACT §1: validate, mix down to mono (mean of channels), resample to
+//! Audio preparation per docs/interfaces.md §1: validate, mix down to mono (mean of channels), resample to
 //! 22 050 Hz with a band-limited resampler (untouched when already at 22 050 Hz).
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;

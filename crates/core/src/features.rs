@@ -1,4 +1,4 @@
-//! librosa-exact MFCC front end per CONTRACT §1.
+//! librosa-exact MFCC front end per docs/interfaces.md §1.
 //!
 //! [`FeatureExtractor::mfcc`] returns what
 //! `librosa.feature.mfcc(y=y, sr=22050, n_mfcc=100, n_fft=1024, win_length=551, hop_length=220,
@@ -49,7 +49,7 @@ impl Frames {
     }
 }
 
-/// Parameters of CONTRACT §1 (`Default` is exactly the contract).
+/// Parameters of docs/interfaces.md §1 (`Default` is exactly the contract).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MfccConfig {
     pub sample_rate: u32,
@@ -412,7 +412,7 @@ fn dct2_ortho_transposed(n: usize, n_out: usize) -> Vec<f32> {
     t
 }
 
-/// Width of the delta window (librosa's default, CONTRACT §1).
+/// Width of the delta window (librosa's default, docs/interfaces.md §1).
 pub const DELTA_WIDTH: usize = 9;
 
 /// Savitzky–Golay weights: the `deriv`-th derivative at abscissa `pos` of the least-squares

@@ -57,7 +57,7 @@ pub struct DenseJson {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AudioJson {
-    /// Audio feature type, e.g. "mfcc" (CONTRACT §1 clip vector).
+    /// Audio feature type, e.g. "mfcc" (docs/interfaces.md §1 clip vector).
     pub feature: String,
     pub dim: usize,
     pub mean: Vec<f32>,
@@ -83,7 +83,7 @@ pub struct PcaJson {
 /// How the model's audio input is computed from sound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioKind {
-    /// The 300-d MFCC clip vector of CONTRACT §1 (`earshot_core::features`).
+    /// The 300-d MFCC clip vector of docs/interfaces.md §1 (`earshot_core::features`).
     Mfcc,
     /// The aisfx CNN ("Walnet") clip embedding, 512-d (`earshot_core::cnn`, cargo feature `cnn`).
     Walnet,

@@ -1,5 +1,5 @@
 //! Parity of the MFCC front end with librosa 0.11 on committed fixtures
-//! (`scripts/fixtures/make_core_fixtures.py` made them; see CONTRACT §1).
+//! (`scripts/fixtures/make_core_fixtures.py` made them; see docs/interfaces.md §1).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
