@@ -1060,39 +1060,28 @@ mod tests {
         assert_ne!(a, c);
     }
 
+    /// Audio→text and text→audio MAP@3 of a trained model on held-out synthetic clips of the
+    /// same classes, queried against the class texts.
+    fn held_out_maps(model: &Model) -> (f64, f64) {
+        let (audio, labels, text) = synthetic(10, 99);
+        let ea = model.embed_audio(&audio).unwrap();
+        let et = model.embed_text(&text).unwrap();
+        let names = ["a", "b", "c", "d"];
+        let truth: Vec<&str> = labels.iter().map(|&c| names[c]).collect();
+        let dim = model.output_dim();
+        (
+            map_at(&ea, &truth, &et, &names, dim, 25, 3, Metric::ExpL2),
+            map_at(&et, &names, &ea, &truth, dim, 25, 3, Metric::ExpL2),
+        )
+    }
+
     #[test]
     fn learns_a_joint_space_and_exports_what_inference_reads() {
         for ti in [TextInput::PerModality, TextInput::ZeroPad] {
             let json = train_synthetic(&config(ti));
-            let model = Model::from_parts(json).unwrap();
-            // Held-out clips of the same classes, queried against the class texts.
-            let (audio, labels, text) = synthetic(10, 99);
-            let ea = model.embed_audio(&audio).unwrap();
-            let et = model.embed_text(&text).unwrap();
-            let names = ["a", "b", "c", "d"];
-            let truth: Vec<&str> = labels.iter().map(|&c| names[c]).collect();
-            let m = map_at(
-                &ea,
-                &truth,
-                &et,
-                &names,
-                model.output_dim(),
-                25,
-                3,
-                Metric::ExpL2,
-            );
-            assert!(m > 0.9, "{ti:?}: audio->text MAP@3 {m}");
-            let m = map_at(
-                &et,
-                &names,
-                &ea,
-                &truth,
-                model.output_dim(),
-                25,
-                3,
-                Metric::ExpL2,
-            );
-            assert!(m > 0.9, "{ti:?}: text->audio MAP@3 {m}");
+            let (a2t, t2a) = held_out_maps(&Model::from_parts(json).unwrap());
+            assert!(a2t > 0.9, "{ti:?}: audio->text MAP@3 {a2t}");
+            assert!(t2a > 0.9, "{ti:?}: text->audio MAP@3 {t2a}");
         }
     }
 
@@ -1167,17 +1156,9 @@ mod tests {
         let json = train_synthetic(&cfg);
         let scale = json.training["infonce_scale"].as_f64().unwrap();
         assert!(scale.is_finite() && (scale - 10.0).abs() > 1e-3, "{scale}");
-        let model = Model::from_parts(json).unwrap();
-        let (audio, labels, text) = synthetic(10, 99);
-        let ea = model.embed_audio(&audio).unwrap();
-        let et = model.embed_text(&text).unwrap();
-        let names = ["a", "b", "c", "d"];
-        let truth: Vec<&str> = labels.iter().map(|&c| names[c]).collect();
-        let dim = model.output_dim();
-        let m = map_at(&ea, &truth, &et, &names, dim, 25, 3, Metric::ExpL2);
-        assert!(m > 0.9, "audio->text MAP@3 {m}");
-        let m = map_at(&et, &names, &ea, &truth, dim, 25, 3, Metric::ExpL2);
-        assert!(m > 0.9, "text->audio MAP@3 {m}");
+        let (a2t, t2a) = held_out_maps(&Model::from_parts(json).unwrap());
+        assert!(a2t > 0.9, "audio->text MAP@3 {a2t}");
+        assert!(t2a > 0.9, "text->audio MAP@3 {t2a}");
     }
 
     #[test]
