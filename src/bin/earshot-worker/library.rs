@@ -7,11 +7,11 @@ use std::rc::Rc;
 use earshot_web::library::{parse_export, Meta, GONE};
 use earshot_web::protocol::{Request, Response};
 use idb::Database;
-use js_sys::{Array, Float32Array};
+use js_sys::Array;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
 
-use crate::{fail, post, post_values, store, with_service};
+use crate::{channels_of, fail, post, post_values, store, with_service};
 
 thread_local! {
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
@@ -87,11 +87,7 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
         }
         Request::LibraryAdd { metas } => {
             // One embedding per sound, then the audio files of those that keep theirs.
-            let embeddings: Vec<Vec<f32>> = arrays
-                .iter()
-                .filter_map(|a| a.dyn_into::<Float32Array>().ok())
-                .map(|a| a.to_vec())
-                .collect();
+            let embeddings = channels_of(&arrays);
             let mut files = arrays
                 .iter()
                 .filter_map(|a| a.dyn_into::<Blob>().ok())
@@ -221,11 +217,7 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
             post_values(id, &Response::Stale { metas }, &blobs);
         }
         Request::LibraryReembed { metas } => {
-            let embeddings: Vec<Vec<f32>> = arrays
-                .iter()
-                .filter_map(|a| a.dyn_into::<Float32Array>().ok())
-                .map(|a| a.to_vec())
-                .collect();
+            let embeddings = channels_of(&arrays);
             if embeddings.len() != metas.len() || embeddings.iter().any(|e| e.len() != dim) {
                 return fail(
                     id,

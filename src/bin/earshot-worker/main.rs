@@ -277,7 +277,8 @@ async fn warm_up() {
     }
 }
 
-fn channels_of(arrays: &Array) -> Vec<Vec<f32>> {
+/// The Float32Arrays among a message's values, copied out (decoded channels, embeddings).
+pub(crate) fn channels_of(arrays: &Array) -> Vec<Vec<f32>> {
     arrays
         .iter()
         .filter_map(|a| a.dyn_into::<Float32Array>().ok())
