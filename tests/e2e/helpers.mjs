@@ -304,7 +304,10 @@ export function textSearch(page, query) {
 export function player(page) {
   return page.evaluate(() => {
     const a = document.querySelector('[data-testid=player]');
-    return { playing: !a.paused, src: a.currentSrc || a.src };
+    // `src` is what the page asked to play. `currentSrc` lags behind a new `src` until the
+    // browser's resource selection runs, so right after a switch it can still name the preview
+    // played before (the keyboard test's flake: Space on row 2 read as row 4 still playing).
+    return { playing: !a.paused, src: a.src };
   });
 }
 
