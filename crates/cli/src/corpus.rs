@@ -114,6 +114,7 @@ pub fn features(
     out: &Path,
     kind: FeatureKind,
     weights: &Path,
+    half: bool,
     show_progress: bool,
 ) -> anyhow::Result<()> {
     let rows = read_manifest(manifest)?;
@@ -183,14 +184,14 @@ pub fn features(
             label: row.label.clone(),
             source: row.source_package.clone(),
             licence: row.licence.clone(),
-            preview: format!("previews/{}.ogg", row.id),
+            preview: format!("previews/{}.mp3", row.id),
             split: row.split.clone(),
         });
     }
     let dim = vectors.len() / items.len().max(1);
     let mut index = Index::new(items, dim, vectors)?;
     index.extra = serde_json::json!({"feature": kind.name()});
-    let bytes = index.to_bytes(Storage::F32)?;
+    let bytes = index.to_bytes(if half { Storage::F16 } else { Storage::F32 })?;
     std::fs::write(out, bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
     eprintln!("wrote {}: {} clips x {dim}", out.display(), index.len());
     Ok(())

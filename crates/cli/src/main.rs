@@ -51,6 +51,9 @@ enum Command {
         /// The CNN's weights (with --feature cnn).
         #[arg(long, default_value = "crates/core/weights/walnet.safetensors")]
         weights: PathBuf,
+        /// Store the vectors in half precision (half the file; the shipped pkg/eval/features.bin).
+        #[arg(long)]
+        f16: bool,
     },
     /// Reduce a clip-vector file with PCA fitted on its train split (e.g. CNN 512-d to 300-d).
     Pca {
@@ -194,9 +197,17 @@ struct TrainOpts {
     /// Dropout after every hidden layer while training.
     #[arg(long, default_value_t = 0.2)]
     dropout: f32,
+    /// Layer sizes after the input (the last is the joint space's): the paper's 1024,512,512,1024.
+    #[arg(long, value_delimiter = ',', default_value = "1024,512,512,1024",
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    hidden: Vec<u32>,
     /// Weight of the Δ and ΔΔ blocks of the clip vector after standardisation.
     #[arg(long, default_value_t = 1.0)]
     delta_weight: f32,
+    /// Standard deviation of Gaussian noise added to the text vectors while training (GloVe
+    /// values; 0: none).
+    #[arg(long, default_value_t = 0.0)]
+    text_noise: f32,
     /// How each epoch's pairs are drawn (balanced: classes uniformly, then a clip).
     #[arg(long, value_enum, default_value = "per-clip")]
     sampling: train::Sampling,
@@ -230,7 +241,9 @@ impl TrainOpts {
             loss: self.loss,
             similarity: self.similarity,
             dropout: self.dropout,
+            hidden: self.hidden.iter().map(|&n| n as usize).collect(),
             delta_weight: self.delta_weight,
+            text_noise: self.text_noise,
             sampling: self.sampling,
             weight_decay: self.weight_decay,
             lr_schedule: self.lr_schedule,
@@ -299,8 +312,17 @@ fn main() -> ExitCode {
             out,
             feature,
             weights,
-        } => corpus::features(&manifest, root.as_deref(), &out, feature, &weights, true)
-            .map_err(Failure::from),
+            f16,
+        } => corpus::features(
+            &manifest,
+            root.as_deref(),
+            &out,
+            feature,
+            &weights,
+            f16,
+            true,
+        )
+        .map_err(Failure::from),
         Command::Pca {
             features,
             k,

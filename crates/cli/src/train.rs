@@ -114,6 +114,9 @@ pub struct TrainConfig {
     /// Weight of the Δ and ΔΔ blocks (the last two thirds of the clip vector) after
     /// standardisation; stored in the model's `std`, so every consumer applies it.
     pub delta_weight: f32,
+    /// Standard deviation of Gaussian noise added to every text vector entering the network
+    /// while training (0: none), so that words near a label in GloVe space land near its sounds.
+    pub text_noise: f32,
     pub sampling: Sampling,
     /// Decoupled (AdamW) weight decay; 0 is plain Adam.
     pub weight_decay: f64,
@@ -146,6 +149,7 @@ impl Default for TrainConfig {
             // 0.3 trades text→audio for audio→audio and audio→text (docs/results.md); the
             // shipped model uses 1.0.
             delta_weight: 1.0,
+            text_noise: 0.0,
             sampling: Sampling::PerClip,
             weight_decay: 0.0,
             lr_schedule: LrSchedule::Constant,
@@ -510,6 +514,27 @@ fn score_validation(
     })
 }
 
+/// `rows` (each `width` wide, the text vector in its first `text_dim` values) with Gaussian noise
+/// of standard deviation `sigma` added to the text values (Box–Muller from `rng`).
+fn with_text_noise(
+    mut rows: Vec<f32>,
+    width: usize,
+    text_dim: usize,
+    sigma: f32,
+    rng: &mut ChaCha8Rng,
+) -> Vec<f32> {
+    if sigma > 0.0 {
+        for row in rows.chunks_exact_mut(width) {
+            for x in &mut row[..text_dim] {
+                let u1: f32 = rng.random::<f32>().max(f32::MIN_POSITIVE);
+                let u2: f32 = rng.random();
+                *x += sigma * (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos();
+            }
+        }
+    }
+    rows
+}
+
 fn rows(data: &[f32], dim: usize, idx: &[usize]) -> Vec<f32> {
     idx.iter()
         .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
@@ -657,15 +682,23 @@ pub fn train(
             let b = batch.len();
             let xa =
                 Tensor::from_vec(rows(&audio, data.audio_dim, &ai), (b, data.audio_dim), &dev)?;
+            let noisy = |rows: Vec<f32>, rng: &mut ChaCha8Rng| {
+                with_text_noise(rows, text_width, data.text_dim, cfg.text_noise, rng)
+            };
+            let batch_text = if infonce {
+                noisy(text.clone(), &mut rng)
+            } else {
+                noisy(rows(&text, text_width, &ti), &mut rng)
+            };
             let mut r = Some(&mut rng);
             let ea = net.forward(&xa, net.audio_in.as_ref(), cfg.dropout, &mut r)?;
             let loss = if infonce {
-                let xt = Tensor::from_vec(text.clone(), (n_classes, text_width), &dev)?;
+                let xt = Tensor::from_vec(batch_text, (n_classes, text_width), &dev)?;
                 let et = net.forward(&xt, net.text_in.as_ref(), cfg.dropout, &mut r)?;
                 let scale = log_scale.as_tensor().exp()?.clamp(0.01f32, 100.0)?;
                 info_nce(&ea, &et, &ti, &scale)?
             } else {
-                let xt = Tensor::from_vec(rows(&text, text_width, &ti), (b, text_width), &dev)?;
+                let xt = Tensor::from_vec(batch_text, (b, text_width), &dev)?;
                 let y = Tensor::from_vec(y, b, &dev)?;
                 let et = net.forward(&xt, net.text_in.as_ref(), cfg.dropout, &mut r)?;
                 pair_loss(&ea, &et, &y, cfg)?
@@ -857,6 +890,60 @@ mod tests {
         for &g in &global.audio.std {
             assert!((g - rms).abs() < 1e-5, "{g} vs {rms}");
         }
+    }
+
+    #[test]
+    fn text_noise_is_seeded_and_only_drawn_when_asked_for() {
+        let cfg = TrainConfig {
+            epochs: 2,
+            ..config(TextInput::PerModality)
+        };
+        let plain = weights(&train_synthetic(&cfg));
+        // Noise 0 draws nothing: the same weights as a configuration without the field set.
+        let zero = TrainConfig {
+            text_noise: 0.0,
+            ..cfg.clone()
+        };
+        assert_eq!(weights(&train_synthetic(&zero)), plain);
+        let noisy = TrainConfig {
+            text_noise: 0.2,
+            ..cfg.clone()
+        };
+        let a = weights(&train_synthetic(&noisy));
+        assert_ne!(a, plain, "noise changes what the text branch sees");
+        assert_eq!(
+            a,
+            weights(&train_synthetic(&noisy)),
+            "same seed, same weights"
+        );
+        // With InfoNCE too (the whole class-text matrix gets the noise).
+        let nce = TrainConfig {
+            loss: Loss::InfoNce,
+            ..noisy.clone()
+        };
+        assert_eq!(
+            weights(&train_synthetic(&nce)),
+            weights(&train_synthetic(&nce))
+        );
+        assert_ne!(
+            weights(&train_synthetic(&nce)),
+            weights(&train_synthetic(&TrainConfig {
+                text_noise: 0.0,
+                ..nce.clone()
+            }))
+        );
+    }
+
+    #[test]
+    fn the_last_layer_size_is_the_joint_space() {
+        let json = train_synthetic(&TrainConfig {
+            epochs: 1,
+            hidden: vec![32, 16, 5],
+            ..config(TextInput::PerModality)
+        });
+        let m = earshot_core::model::Model::from_parts(json).unwrap();
+        assert_eq!(m.output_dim(), 5);
+        assert_eq!(m.embed_text(&[0.5; 8]).unwrap().len(), 5);
     }
 
     fn train_synthetic_validated(cfg: &TrainConfig) -> anyhow::Result<ModelJson> {

@@ -238,3 +238,46 @@ fn usage_errors_exit_2_with_one_line() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("mfcc"));
 }
+
+#[test]
+fn clip_vectors_in_half_precision_are_half_the_file_and_the_same_numbers() {
+    let t = Temp::new("features-f16");
+    let manifest = t.path(
+        "manifest.csv",
+        format!(
+            "id,path,label,source_package,source_recording,licence,duration,split\n\
+             a,{},Glass,test,test:a,CC0-1.0,1.0,train\n\
+             b,{},Glass,test,test:b,CC0-1.0,1.0,test\n",
+            fixture("glass_rub.wav").display(),
+            fixture("glass_rub.flac").display()
+        )
+        .as_bytes(),
+    );
+    let read = |f16: bool| {
+        let out = t.0.join(if f16 { "half.bin" } else { "full.bin" });
+        let mut args = vec!["features", "--manifest", &manifest, "--out"];
+        args.push(out.to_str().unwrap());
+        if f16 {
+            args.push("--f16");
+        }
+        let run = earshot(&args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        let ix = earshot_core::index::Index::from_bytes(&bytes).unwrap();
+        (bytes.len(), ix)
+    };
+    let (full_len, full) = read(false);
+    let (half_len, half) = read(true);
+    assert_eq!(full.len(), 2);
+    assert_eq!(full.dim, 300);
+    assert_eq!(full_len - half_len, 2 * 300 * 2, "2 bytes fewer per value");
+    assert_eq!(half.items, full.items);
+    assert_eq!(half.items[0].preview, "previews/a.mp3");
+    for (h, f) in half.vectors().iter().zip(full.vectors()) {
+        assert!((h - f).abs() <= f.abs() / 1000.0 + 1e-6, "{h} vs {f}");
+    }
+}
