@@ -394,16 +394,20 @@ impl Service {
             }));
         }
         if scope.library() {
-            out.extend(
-                self.library
-                    .top_k(&a.embedding, top)
-                    .into_iter()
-                    .map(|(pos, score)| Scored {
+            // On the bundled results' scale: calibrated, and a sound's name and tags count as
+            // words beside the model's score as a bundled sound's class label does.
+            let vocab = &self.engine.vocab;
+            out.extend(self.library.top_k(&a.embedding, top).into_iter().map(
+                |(pos, similarity)| {
+                    let meta = &self.library.metas()[pos];
+                    let words = vocab.tokenize(&format!("{} {}", meta.name, meta.tags.join(" ")));
+                    Scored {
                         item: pos,
-                        score,
-                        mine: Some(self.library.metas()[pos].clone()),
-                    }),
-            );
+                        score: self.engine.score_other(a, similarity, &words),
+                        mine: Some(meta.clone()),
+                    }
+                },
+            ));
         }
         // Stable: ties keep bundled before library.
         out.sort_by(|x, y| y.score.total_cmp(&x.score));
@@ -477,7 +481,7 @@ mod tests {
         let s = shipped();
         let a = s.item(42, 5, Scope::Bundled).unwrap();
         assert_eq!(a.results[0].item, 42);
-        assert!((a.results[0].score - 1.0).abs() < 1e-6);
+        assert!((a.results[0].score - s.engine.score(1.0, false)).abs() < 1e-6);
         assert_eq!(a.from_item, Some(42));
         // Its point is the item's own map position.
         let cat = s.catalog().unwrap();
@@ -513,9 +517,10 @@ mod tests {
             .iter()
             .position(|i| i.id == "sonic-656e1706e843-0")
             .unwrap();
+        // The Ogg Vorbis preview earlier builds shipped for that clip.
         let preview = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/pkg/previews/sonic-656e1706e843-0.ogg"
+            "/tests/fixtures/audio/drum_bass_hard_preview.ogg"
         );
         let d = Service::decode_file(std::fs::read(preview).unwrap(), "kick.ogg").unwrap();
         let early = s.audio("kick.ogg", &d.channels, d.sample_rate, 5, Scope::Bundled);
@@ -627,7 +632,7 @@ mod tests {
         let lib = q(Scope::Library);
         assert_eq!(lib.results.len(), 1);
         assert_eq!(lib.results[0].mine.as_ref().unwrap().key, 5);
-        assert!((lib.results[0].score - 1.0).abs() < 1e-6);
+        assert!((lib.results[0].score - s.engine.score(1.0, false)).abs() < 1e-6);
         let all = q(Scope::All);
         assert_eq!(all.results.len(), 20);
         assert!(all.results[0].mine.is_some());
@@ -652,8 +657,9 @@ mod tests {
             .update(5, "storm.wav".into(), vec!["thunderstorm".into()], point)
             .unwrap();
         let after = s.text("thunderstorm", 20, Scope::Library).unwrap().results[0].score;
+        // Its tags' point is the query's (distance 0).
         assert!(
-            (after - 1.0).abs() < 1e-5 && after > before,
+            (after - s.engine.score(1.0, true)).abs() < 1e-5 && after > before,
             "{before} → {after}"
         );
     }
@@ -703,19 +709,20 @@ mod tests {
             .0
         };
         let by_audio = library_answer(&s);
-        assert!(by_audio.results.iter().all(|r| r.score < 0.999));
+        let exact = s.engine.score(1.0, false);
+        assert!(by_audio.results.iter().all(|r| r.score < exact - 1e-3));
         // Found by its name; "find similar" says what to do.
         let by_name = s.text("thunderstorm", 5, Scope::Library).unwrap();
         assert_eq!(by_name.results[0].mine.as_ref().unwrap().key, 8);
         let e = s.mine(8, 5, Scope::All).unwrap_err();
         assert!(e.contains("add its file to your library again"), "{e}");
-        // Embedded again with the running model: its audio finds it first, with score 1.
+        // Embedded again with the running model: its audio finds it first, at distance 0.
         let mut redone = old;
         redone.model = s.library.model().to_owned();
         s.library.replace(8, redone, &emb).unwrap();
         let again = library_answer(&s);
         assert_eq!(again.results[0].mine.as_ref().unwrap().key, 8);
-        assert!((again.results[0].score - 1.0).abs() < 1e-6);
+        assert!((again.results[0].score - s.engine.score(1.0, false)).abs() < 1e-6);
         assert!(s.mine(8, 5, Scope::All).is_ok());
     }
 

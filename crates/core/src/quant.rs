@@ -459,13 +459,14 @@ mod tests {
         assert!(q.candidates(&[1.0, 0.0, 0.0], 5).is_empty());
     }
 
-    /// The shipped index's 1,723 real embeddings, each as five near copies (noise of a tenth of
+    /// The shipped index's real embeddings (3,002), each as five near copies (noise of a tenth of
     /// the typical distance to the nearest other clip; none left on the file's own int8 grid).
     /// (Sized to run in seconds unoptimised.)
     /// The joint space has dense regions where hundreds of clips lie at almost the same distance
     /// from a query, so the true top 20 are decided by differences below the int8 error: the int8
-    /// estimate alone gets some wrong, and 200 rescored candidates are not always enough (both
-    /// checked below, so the test can fail), while the 1,000 rescored must always be.
+    /// estimate alone gets some wrong (checked below, so the test can fail), while the 1,000
+    /// rescored must always give the exact top 20. (With the 256-d InfoNCE space even the best 50
+    /// estimates hold the exact top 20 in these queries; the 1024-d BCE space needed over 200.)
     #[test]
     fn rescored_top_20_equals_exact_top_20_on_real_embeddings() {
         const COPIES: usize = 5;
@@ -505,7 +506,7 @@ mod tests {
         let quant = Quantised::from_rows(&rows, mean);
         assert_eq!(quant.len(), n0 * COPIES);
 
-        let (mut checked, mut alone_wrong, mut with_200_wrong) = (0, 0, 0);
+        let (mut checked, mut alone_wrong) = (0, 0);
         for qi in (0..n0).step_by(n0 / 16) {
             // A query near a real clip (its cluster and neighbours are the answer), and a query
             // between two clips.
@@ -523,7 +524,7 @@ mod tests {
                     exact,
                     "query near item {qi}"
                 );
-                // The estimate's own ranking: its best 20, and whether its best 200 hold the answer.
+                // The estimate's own ranking: whether its best 20 are the answer.
                 let mut by_estimate: Vec<(f32, usize)> = quant
                     .estimates(q)
                     .into_iter()
@@ -539,16 +540,13 @@ mod tests {
                 let mut want: Vec<usize> = exact.iter().map(|h| h.item).collect();
                 want.sort_unstable();
                 alone_wrong += usize::from(rank(20) != want);
-                let best_200 = rank(200);
-                with_200_wrong +=
-                    usize::from(want.iter().any(|w| best_200.binary_search(w).is_err()));
                 checked += 1;
             }
         }
         assert!(checked >= 32);
         assert!(
-            alone_wrong > 0 && with_200_wrong > 0,
-            "int8 alone wrong {alone_wrong}, with 200 rescored {with_200_wrong}, of {checked}: too easy a test"
+            alone_wrong > 0,
+            "int8 alone wrong {alone_wrong} of {checked}: too easy a test"
         );
     }
 

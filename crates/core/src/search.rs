@@ -55,6 +55,9 @@ pub struct Answer {
     pub corrected: Vec<(String, String)>,
     /// The query's words as searched, when a word was corrected ("violin" for "vioiln").
     pub searched_as: Option<String>,
+    /// A text query's words as its tags were matched (corrected words as corrected); empty for
+    /// audio queries.
+    pub tokens: Vec<String>,
 }
 
 /// Model, vocabulary and index, with the class labels' joint embeddings precomputed.
@@ -136,7 +139,18 @@ impl Engine {
     pub fn search_text(&self, query: &str, top: usize) -> Result<Answer> {
         let t = self.vocab.embed_query(query)?;
         let embedding = self.model.embed_text(&t.vector)?;
-        let tokens = self.vocab.tokenize(query);
+        // Tags match the words as searched: "vioiln" tags violins as "violin" does.
+        let tokens: Vec<String> = self
+            .vocab
+            .tokenize(query)
+            .into_iter()
+            .map(
+                |w| match t.corrected.iter().find(|(typed, _)| *typed == w) {
+                    Some((_, meant)) => meant.clone(),
+                    None => w,
+                },
+            )
+            .collect();
         let mut a = self.answer(embedding, top, Some(&tokens))?;
         a.unknown_words = t.unknown;
         if !t.corrected.is_empty() {
@@ -179,6 +193,20 @@ impl Engine {
             Some(c) if text => c.text_audio.prob_of_similarity(similarity),
             Some(c) => c.audio_audio.prob_of_similarity(similarity),
             None => similarity,
+        }
+    }
+
+    /// The score of a sound outside the index (e.g. of the user's library) at similarity
+    /// `exp(−d)` to an answer's query, on the scale of the answer's `results`: calibrated, and
+    /// for a text query whose words are some class's tags, combined with `tags` (the sound's
+    /// own words: its name and tags) as a bundled sound's class label is.
+    pub fn score_other(&self, answer: &Answer, similarity: f32, tags: &[String]) -> f32 {
+        let text = !answer.tokens.is_empty();
+        let p = self.score(similarity, text);
+        if text && self.class_matches(&answer.tokens).is_some() {
+            with_tags(p, tag_match(&answer.tokens, tags), answer.tokens.len())
+        } else {
+            p
         }
     }
 
@@ -250,13 +278,34 @@ impl Engine {
     fn answer(&self, embedding: Vec<f32>, top: usize, tokens: Option<&[String]>) -> Result<Answer> {
         let results = self.results(&embedding, top, tokens)?;
         let dim = self.model.output_dim();
-        let labels: Vec<Ranked> = top_k(&self.class_joint, dim, &embedding, KNN_K, Metric::ExpL2)
-            .into_iter()
-            .map(|h| Ranked {
-                name: self.classes[self.text_classes[h.item]].clone(),
-                score: self.score(h.score, true),
-            })
-            .collect();
+        // A text query's labels are ranked as its results are: classes its words name first
+        // (tags), then the model's order; without tags, the nearest labels in the joint space.
+        let matches = tokens.and_then(|t| self.class_matches(t));
+        let n_labels = if matches.is_some() {
+            self.text_classes.len()
+        } else {
+            KNN_K
+        };
+        let words_typed = tokens.map_or(0, <[String]>::len);
+        let mut labels: Vec<Ranked> =
+            top_k(&self.class_joint, dim, &embedding, n_labels, Metric::ExpL2)
+                .into_iter()
+                .map(|h| {
+                    let ci = self.text_classes[h.item];
+                    let p = self.score(h.score, true);
+                    Ranked {
+                        name: self.classes[ci].clone(),
+                        score: matches
+                            .as_ref()
+                            .map_or(p, |m| with_tags(p, m[ci], words_typed)),
+                    }
+                })
+                .collect();
+        if matches.is_some() {
+            // Stable: equal scores keep the model's order.
+            labels.sort_by(|a, b| b.score.total_cmp(&a.score));
+            labels.truncate(KNN_K);
+        }
         let words = self.words(&embedding, &labels, 10)?;
         Ok(Answer {
             embedding,
@@ -266,6 +315,7 @@ impl Engine {
             unknown_words: Vec::new(),
             corrected: Vec::new(),
             searched_as: None,
+            tokens: tokens.map(<[String]>::to_vec).unwrap_or_default(),
         })
     }
 
