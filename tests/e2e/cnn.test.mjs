@@ -6,11 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, upload, results, labelsAndWords, textSearch, read } from './helpers.mjs';
-import { startServer, DIST } from './server.mjs';
+import { launch, upload, results, labelsAndWords, textSearch, read, fixture } from './helpers.mjs';
+import { startServer } from './server.mjs';
 import { cnnDist } from './cnn-dist.mjs';
 
-const PREVIEW = path.join(DIST, 'pkg', 'previews', 'sonic-656e1706e843-0.ogg');
+// The Ogg Vorbis preview earlier builds shipped for corpus clip sonic-656e1706e843-0 (a bass drum).
+const PREVIEW = fixture('drum_bass_hard_preview.ogg');
 const WEIGHTS = '/pkg/walnet.safetensors';
 const TOP3 = ['hydrogen-96e8fc299692-0', 'fluid-e70d583bdd5b-0', 'hydrogen-83f1c9b2765f-0'];
 

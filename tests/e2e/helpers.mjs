@@ -5,10 +5,18 @@ import fs from 'node:fs';
 import { before, after } from 'node:test';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, startServer } from './server.mjs';
+import { DIST, ROOT, startServer } from './server.mjs';
 
 export const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'audio');
 export const fixture = (name) => path.join(FIXTURES, name);
+
+/** The score a sound or text shown next to the query itself gets (joint-space distance 0): the
+ * built model's calibrated probability `σ(a)` for that kind of query, or 1 without calibration. */
+export function scoreAtZero(kind) {
+  const model = JSON.parse(fs.readFileSync(path.join(DIST, 'pkg', 'model.json'), 'utf8'));
+  const c = model.calibration?.[kind === 'text' ? 'text_audio' : 'audio_audio'];
+  return c ? 1 / (1 + Math.exp(-c.a)) : 1;
+}
 
 export const BASE_ARGS = [
   '--no-sandbox',

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { onePagePerSuite, runAndRead, results } from './helpers.mjs';
+import { onePagePerSuite, runAndRead, results, scoreAtZero } from './helpers.mjs';
 import { ROOT, startServer } from './server.mjs';
 
 const PREVIEWS = path.join(ROOT, 'pkg', 'previews');
 // 20 real recordings from different sources (every 80th preview).
-const CLIPS = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.ogg')).sort().filter((_, i) => i % 80 === 0).slice(0, 20);
+const CLIPS = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.mp3')).sort().filter((_, i) => i % 80 === 0).slice(0, 20);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-lib-'));
 const BAD = path.join(dir, 'notes.wav');
 fs.writeFileSync(BAD, 'these are my notes, not audio');
@@ -64,7 +64,7 @@ test('scope "library" finds the clip itself first; "all" mixes it with bundled s
   let r = await results(page);
   assert.equal(r.length, 20);
   assert.ok(r[0].id.startsWith('library:'), r[0].id);
-  assert.ok(Math.abs(r[0].score - 1) < 1e-5, `score ${r[0].score}`);
+  assert.ok(Math.abs(r[0].score - scoreAtZero('audio')) < 1e-5, `score ${r[0].score}`);
   assert.equal(await page.locator('[data-testid=result]').first().getAttribute('data-library'), '1');
   assert.match(await page.locator('[data-testid=result]').first().textContent(), new RegExp(clip.replace('.', '\\.')));
   assert.ok(r.every((x) => x.id.startsWith('library:')));
@@ -170,7 +170,7 @@ test('a full storage quota: a clear error, nothing half-written, the library int
     const origin = new URL(p.url()).origin;
     const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin });
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 100_000 });
-    const all = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.ogg')).sort().map((f) => path.join(PREVIEWS, f));
+    const all = fs.readdirSync(PREVIEWS).filter((f) => f.endsWith('.mp3')).sort().map((f) => path.join(PREVIEWS, f));
     await p.setInputFiles('[data-testid=library-add]', all.slice(0, 3));
     await until('3 sounds stored', (s) => s.count === 3);
     await p.setInputFiles('[data-testid=library-add]', all.slice(3, 28));

@@ -21,6 +21,7 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
   '.ogg': 'audio/ogg',
+  '.mp3': 'audio/mpeg',
   '.wav': 'audio/wav',
   '.bin': 'application/octet-stream',
   '.md': 'text/markdown; charset=utf-8',

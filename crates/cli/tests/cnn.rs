@@ -79,12 +79,18 @@ fn a_cnn_model_without_its_weights_is_refused_in_one_line() {
         "model.json",
         &std::fs::read(root().join(DIR).join("model.json")).unwrap(),
     );
+    let index = cnn_index(&tmp);
     let err = refused(&[
         "search",
         "--model",
         &model,
+        "--index",
+        &index,
         "--audio",
-        pkg("previews/sonic-656e1706e843-0.ogg").to_str().unwrap(),
+        root()
+            .join("tests/fixtures/audio/drum_bass_hard_preview.ogg")
+            .to_str()
+            .unwrap(),
     ]);
     assert!(
         err.contains(&format!(
