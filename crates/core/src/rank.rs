@@ -102,7 +102,8 @@ pub struct Calibration {
 }
 
 /// A word reduced to a crude stem for tag matching: lower case, plural "s"/"es"/"ies" and
-/// "-ing" removed (a doubled final consonant then undoubled: "clapping" → "clap").
+/// "-ing" removed (a doubled final consonant then undoubled: "clapping" → "clap"), "-lves" as
+/// "-lf" ("wolves" → "wolf", "calves" → "calf").
 pub fn stem(word: &str) -> String {
     let w = word.to_lowercase();
     let w = w.strip_suffix("'s").unwrap_or(&w).to_string();
@@ -122,6 +123,9 @@ pub fn stem(word: &str) -> String {
     }
     if let Some(s) = w.strip_suffix("ies") {
         return format!("{s}y");
+    }
+    if let Some(s) = w.strip_suffix("lves") {
+        return format!("{s}lf");
     }
     for end in ["ches", "shes", "sses", "xes"] {
         if w.ends_with(end) {
@@ -173,6 +177,9 @@ mod tests {
         assert_eq!(stem("sing"), "sing");
         assert_eq!(stem("bus"), "bus");
         assert_ne!(stem("horse"), stem("hose"));
+        assert_eq!(stem("wolves"), "wolf");
+        assert_eq!(stem("wolf"), "wolf");
+        assert_eq!(stem("calves"), "calf");
     }
 
     #[test]
@@ -182,6 +189,7 @@ mod tests {
         assert_eq!(tag_match(&t(&["dog"]), &dogs), 1.0);
         assert_eq!(tag_match(&t(&["dog", "barking"]), &dogs), 0.5);
         assert_eq!(tag_match(&t(&["cat"]), &dogs), 0.0);
+        assert_eq!(tag_match(&t(&["wolf", "howling"]), &dogs), 0.5);
         assert_eq!(tag_match(&[], &dogs), 0.0);
         let snare = t(&["snare", "drum"]);
         let bass = t(&["bass", "drum"]);
