@@ -1386,7 +1386,7 @@ pub fn App() -> impl IntoView {
 
                 <section class="library-panel" aria-label="Your library">
                     <div class="panel-head">
-                        <h2>"Your library " <span class="count">"("<span data-testid="library-count">{library_count}</span>" sounds)"</span></h2>
+                        <h2>"Your library " <span class="count" data-testid="library-count-text">"("<span data-testid="library-count">{library_count}</span>{move || if library_count() == 1 { " sound)" } else { " sounds)" }}</span></h2>
                         <div class="exports">
                             <button type="button" class="small" data-testid="library-export" disabled=move || library_count() == 0 on:click=move |_| send_library(Request::LibraryExport, &[])>"Export"</button>
                             <label class="small file-button">

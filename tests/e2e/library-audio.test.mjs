@@ -59,8 +59,12 @@ async function libraryResults(file) {
 
 test('a kept sound plays from the results; a fingerprint-only one cannot', async () => {
   await waitCount(page, 0);
+  const heading = () => page.locator('[data-testid=library-count-text]').textContent();
+  assert.equal(await heading(), '(0 sounds)');
   await add(KEPT, 'file');
+  assert.equal(await heading(), '(1 sound)');
   await add(PRINT, 'fingerprint');
+  assert.equal(await heading(), '(2 sounds)');
   assert.equal(await storeCount(page, 'sounds'), 2);
   assert.equal(await storeCount(page, 'audio'), 1, 'only the kept file is stored');
   const rows = await libraryResults(KEPT);
