@@ -81,7 +81,7 @@ impl FeatureKind {
 pub fn load_walnet(model: &Model, model_path: &Path) -> anyhow::Result<Walnet> {
     let name = model.audio_weights.as_deref().unwrap_or(WALNET_WEIGHTS);
     let path = model_path.parent().unwrap_or(Path::new(".")).join(name);
-    let bytes = crate::evaluate::read_bytes(&path)?;
+    let bytes = crate::files::read_bytes(&path)?;
     Walnet::from_safetensors(&bytes).with_context(|| format!("{}", path.display()))
 }
 
@@ -289,6 +289,6 @@ pub fn pca(features: &Path, k: usize, out: &Path, eval_out: Option<&Path>) -> an
 
 /// Read a clip-vector file.
 pub fn read_features(path: &Path) -> anyhow::Result<Index> {
-    let bytes = crate::evaluate::read_bytes(path)?;
+    let bytes = crate::files::read_bytes(path)?;
     Index::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
 }

@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::path::Path;
 
+use crate::files::io_reason;
+
 pub use earshot_core::decode::Decoded;
 
 /// Decode `path`. Errors are one human sentence (the caller adds the file name).
@@ -21,13 +23,4 @@ pub fn decode(path: &Path) -> Result<Decoded, String> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     earshot_core::decode::decode_source(Box::new(file), ext)
-}
-
-/// A file-system error as a short reason ("no such file", ...).
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => format!("cannot be read ({e})"),
-    }
 }

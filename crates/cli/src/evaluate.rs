@@ -2,12 +2,14 @@
 //! on the held-out split. Queries come from the test split; audio references from the train
 //! split; text references and text queries are the class labels.
 
-use earshot_core::audio::MAX_FILE_BYTES;
 use earshot_core::eval::{ceiling_map_at, chance, map_at};
 use earshot_core::index::{Index, Metric, KNN_K};
 use earshot_core::model::Model;
 use earshot_core::text::Vocabulary;
 use serde::Serialize;
+
+use crate::files::{load_model, load_vocab};
+use crate::fit::{class_texts, split, train_model};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Pair {
@@ -29,45 +31,6 @@ pub struct Table2 {
     pub n_classes: usize,
     pub n_test_clips: usize,
     pub n_train_clips: usize,
-}
-
-/// The split name of validation clips in the features file.
-pub const VALIDATION: &str = "validation";
-
-/// Clip vectors and labels of one split.
-pub struct SplitData {
-    pub vectors: Vec<f32>,
-    pub labels: Vec<String>,
-}
-
-pub fn split(features: &Index, name: &str) -> SplitData {
-    let mut vectors = Vec::new();
-    let mut labels = Vec::new();
-    for (i, item) in features.items.iter().enumerate() {
-        if item.split == name {
-            vectors.extend_from_slice(features.vector(i));
-            labels.push(item.label.clone());
-        }
-    }
-    SplitData { vectors, labels }
-}
-
-/// The classes (sorted) and their unit text vectors.
-pub fn class_texts(
-    labels: &[String],
-    vocab: &Vocabulary,
-) -> anyhow::Result<(Vec<String>, Vec<f32>)> {
-    let mut classes: Vec<String> = labels.to_vec();
-    classes.sort();
-    classes.dedup();
-    let mut texts = Vec::new();
-    for c in &classes {
-        let v = vocab
-            .embed(c)
-            .map_err(|e| anyhow::anyhow!("label {c:?}: {e}"))?;
-        texts.extend_from_slice(&v.vector);
-    }
-    Ok((classes, texts))
 }
 
 fn standardise(v: &[f32], model: &Model) -> Vec<f32> {
@@ -238,7 +201,7 @@ pub fn read_free_text(
     vocab: &Vocabulary,
     classes: &[String],
 ) -> anyhow::Result<Vec<FreeTextQuery>> {
-    let text = read_text(path)?;
+    let text = crate::files::read_text(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -418,78 +381,6 @@ pub fn load_matching(
     Ok((model, features, feature))
 }
 
-/// Read a file; errors name it and say why in a few words.
-/// Read a whole file; one of more than [`MAX_FILE_BYTES`] is refused before reading.
-pub fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    let fail =
-        |e: std::io::Error| anyhow::anyhow!("{}: {}", path.display(), crate::decode::io_reason(&e));
-    let len = std::fs::metadata(path).map_err(fail)?.len();
-    if len > MAX_FILE_BYTES {
-        anyhow::bail!("{}: {}", path.display(), earshot_core::Error::TooLarge(len));
-    }
-    std::fs::read(path).map_err(fail)
-}
-
-fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
-    String::from_utf8(read_bytes(path)?)
-        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
-}
-
-pub fn load_vocab(path: &std::path::Path) -> anyhow::Result<Vocabulary> {
-    use anyhow::Context;
-    let bytes = read_bytes(path)?;
-    Vocabulary::from_bytes(&bytes).with_context(|| path.display().to_string())
-}
-
-pub fn load_model(path: &std::path::Path) -> anyhow::Result<Model> {
-    use anyhow::Context;
-    Model::from_json(&read_text(path)?).with_context(|| path.display().to_string())
-}
-
-/// Train `cfg` on the train split of `features` (class texts from `vocab`); returns the model JSON
-/// (tensors packed as `dtype`) and the classes.
-pub fn train_model(
-    cfg: &crate::train::TrainConfig,
-    features: &Index,
-    vocab: &Vocabulary,
-    dtype: &str,
-) -> anyhow::Result<(earshot_core::model::ModelJson, Vec<String>)> {
-    let tr = split(features, "train");
-    let (classes, class_text) = class_texts(&tr.labels, vocab)?;
-    let labels: Vec<usize> = tr
-        .labels
-        .iter()
-        .filter_map(|l| classes.iter().position(|c| c == l))
-        .collect();
-    // Validation clips of classes the training sees, scored after every epoch.
-    let va = split(features, VALIDATION);
-    let (mut val_vectors, mut val_labels) = (Vec::new(), Vec::new());
-    for (row, l) in va.vectors.chunks_exact(features.dim).zip(&va.labels) {
-        if let Some(c) = classes.iter().position(|c| c == l) {
-            val_vectors.extend_from_slice(row);
-            val_labels.push(c);
-        }
-    }
-    let data = crate::train::TrainData {
-        audio: &tr.vectors,
-        audio_dim: features.dim,
-        labels: &labels,
-        class_text: &class_text,
-        text_dim: vocab.dim(),
-        audio_feature: crate::corpus::feature_name(features),
-        audio_pca: crate::corpus::feature_projection(features)?,
-        audio_weights: crate::corpus::feature_weights(features),
-        text_feature: "glove-6b-50d".into(),
-        validation: (!val_labels.is_empty()).then_some((&val_vectors[..], &val_labels[..])),
-    };
-    let mut json = crate::train::train(cfg, &data, dtype, true)?;
-    json.training["class_labels"] = serde_json::json!(classes);
-    // Scores shown as probabilities, fitted on the validation split with the stored weights.
-    let stored = Model::from_parts(json.clone())?;
-    json.calibration = crate::measures::fit_calibration(&stored, vocab, features)?;
-    Ok((json, classes))
-}
-
 /// Fewest test clips a cross-source split needs to be reported.
 const MIN_CROSS_SOURCE_TEST_CLIPS: usize = 20;
 
@@ -625,7 +516,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
             .with_context(|| format!("{}: cannot be written", a.table1.display()))?;
         v
     } else {
-        serde_json::from_str(&read_text(a.table1)?).with_context(|| {
+        serde_json::from_str(&crate::files::read_text(a.table1)?).with_context(|| {
             format!(
                 "{}: not valid JSON (rerun `earshot eval --retrain`)",
                 a.table1.display()
@@ -645,7 +536,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         .map(|e| Ok((e.feature.clone(), serde_json::to_value(&e.text)?)))
         .collect::<anyhow::Result<_>>()?;
     let lopo: serde_json::Value = if a.lopo.exists() {
-        serde_json::from_str(&read_text(a.lopo)?)
+        serde_json::from_str(&crate::files::read_text(a.lopo)?)
             .with_context(|| format!("{}: not valid JSON", a.lopo.display()))?
     } else {
         serde_json::Value::Null

@@ -6,6 +6,8 @@
 mod corpus;
 mod decode;
 mod evaluate;
+mod files;
+mod fit;
 mod measures;
 mod mfcc;
 mod search;
@@ -463,9 +465,9 @@ fn run_train(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let feats = corpus::read_features(features)?;
-    let vocab = evaluate::load_vocab(vocab)?;
+    let vocab = files::load_vocab(vocab)?;
     let started = std::time::Instant::now();
-    let (model, classes) = evaluate::train_model(cfg, &feats, &vocab, dtype)?;
+    let (model, classes) = fit::train_model(cfg, &feats, &vocab, dtype)?;
     let text = serde_json::to_string(&model)?;
     std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
     eprintln!(

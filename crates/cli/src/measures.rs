@@ -5,20 +5,17 @@
 //!   class) and precision@10, by the model alone and with the bundled sounds' labels as tags;
 //! - leave-one-package-out: train without one source package, then search that package's clips
 //!   as an unlabelled library, beside plain cosine kNN on the input features.
-//!
-//! Also the score calibration a trained model stores ([`fit_calibration`]).
 
 use earshot_core::eval::{
     average_precision, average_precision_at_k, knn_ranking, precision_at_k, weighted_mean,
 };
 use earshot_core::index::{top_k, Index, Metric, KNN_K};
 use earshot_core::model::{l2, Model};
-use earshot_core::rank::{Calibration, Logistic};
 use earshot_core::search::Engine;
 use earshot_core::text::Vocabulary;
 use serde::Serialize;
 
-use crate::evaluate::{class_texts, split, VALIDATION};
+use crate::fit::{class_texts, train_model};
 
 /// Precision is taken over this many first results.
 pub const PRECISION_AT: usize = 10;
@@ -36,7 +33,7 @@ pub fn read_queries(
     path: &std::path::Path,
     classes: &[String],
 ) -> anyhow::Result<(Vec<TextQuery>, Vec<TextQuery>)> {
-    let bytes = crate::evaluate::read_bytes(path)?;
+    let bytes = crate::files::read_bytes(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(&bytes[..]);
@@ -179,50 +176,6 @@ pub fn text_queries(
         words: both(&mut engine, &w, w_absent.len()),
         phrases: both(&mut engine, &p, p_absent.len()),
     })
-}
-
-/// Score calibration of `model` fitted on the validation split of `features`: text→audio on
-/// every (class label, validation clip) pair, audio→audio on every (validation clip, train clip)
-/// pair. `None` without validation clips of the training's classes.
-pub fn fit_calibration(
-    model: &Model,
-    vocab: &Vocabulary,
-    features: &Index,
-) -> anyhow::Result<Option<Calibration>> {
-    let train = split(features, "train");
-    let val = split(features, VALIDATION);
-    let (classes, class_text) = class_texts(&train.labels, vocab)?;
-    if val.labels.is_empty() || train.labels.is_empty() {
-        return Ok(None);
-    }
-    let dim = model.output_dim();
-    let tr = model.embed_audio(&train.vectors)?;
-    let va = model.embed_audio(&val.vectors)?;
-    let te = model.embed_text(&class_text)?;
-    let (mut d, mut same) = (Vec::new(), Vec::new());
-    for (t, c) in te.chunks_exact(dim).zip(&classes) {
-        for (v, l) in va.chunks_exact(dim).zip(&val.labels) {
-            d.push(l2(t, v));
-            same.push(l == c);
-        }
-    }
-    let Some(text_audio) = Logistic::fit(&d, &same) else {
-        return Ok(None);
-    };
-    let (mut d, mut same) = (Vec::new(), Vec::new());
-    for (v, lv) in va.chunks_exact(dim).zip(&val.labels) {
-        for (r, lr) in tr.chunks_exact(dim).zip(&train.labels) {
-            d.push(l2(v, r));
-            same.push(lv == lr);
-        }
-    }
-    let Some(audio_audio) = Logistic::fit(&d, &same) else {
-        return Ok(None);
-    };
-    Ok(Some(Calibration {
-        text_audio,
-        audio_audio,
-    }))
 }
 
 /// One held-out package of a leave-one-package-out run.
@@ -420,7 +373,7 @@ pub fn run_package(
         }
         .into();
     }
-    let (json, _) = crate::evaluate::train_model(cfg, &feats, vocab, "f32")?;
+    let (json, _) = train_model(cfg, &feats, vocab, "f32")?;
     let model = Model::from_parts(json)?;
     package_measures(
         source,

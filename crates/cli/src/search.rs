@@ -8,7 +8,7 @@ use earshot_core::model::AudioKind;
 use earshot_core::search::{Answer, Engine};
 use serde_json::json;
 
-use crate::evaluate::{load_model, load_vocab};
+use crate::files::{load_model, load_vocab};
 use crate::{decode, emit, Failure};
 
 pub struct Assets<'a> {
@@ -20,7 +20,7 @@ pub struct Assets<'a> {
 pub fn load_engine(a: &Assets) -> Result<Engine, Failure> {
     let model = load_model(a.model).map_err(Failure::from)?;
     let vocab = load_vocab(a.vocab).map_err(Failure::from)?;
-    let bytes = crate::evaluate::read_bytes(a.index).map_err(Failure::from)?;
+    let bytes = crate::files::read_bytes(a.index).map_err(Failure::from)?;
     let index =
         Index::from_bytes(&bytes).map_err(|e| Failure::new(a.index.display().to_string(), e))?;
     Engine::new(model, vocab, index).map_err(|e| Failure::new("assets", e))

@@ -177,12 +177,16 @@ impl Index {
                 .iter()
                 .for_each(|v| b.extend_from_slice(&v.to_le_bytes())),
             Storage::I8 => {
-                let q = crate::quant::Quantised::from_rows(&self.vectors, vec![0.0; self.dim]);
-                for i in 0..q.len() {
-                    b.extend_from_slice(&q.row(i).1.to_le_bytes());
+                let rows: Vec<(Vec<i8>, f32)> = self
+                    .vectors
+                    .chunks_exact(self.dim)
+                    .map(crate::codes::quantise)
+                    .collect();
+                for (_, scale) in &rows {
+                    b.extend_from_slice(&scale.to_le_bytes());
                 }
-                for i in 0..q.len() {
-                    b.extend(q.row(i).0.iter().map(|&c| c as u8));
+                for (codes, _) in &rows {
+                    b.extend(codes.iter().map(|&c| c as u8));
                 }
             }
             Storage::F16 => self

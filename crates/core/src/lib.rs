@@ -6,6 +6,7 @@
 pub mod audio;
 #[cfg(feature = "cnn")]
 pub mod cnn;
+mod codes;
 #[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;

@@ -18,41 +18,13 @@
 //! returned, with exactly the scores (and tie order) of [`crate::index::top_k`] whenever the true
 //! top k are among the candidates.
 
+use crate::codes::scale_of;
+pub use crate::codes::{dequantise, quantise};
 use crate::index::{l2_squared, Hit};
-
-/// The largest row code magnitude.
-const MAX_CODE: f32 = 127.0;
 
 /// Rows rescored exactly (at least; `10 × k` when that is more). Rescoring 1,000 rows reads 4 MB,
 /// about a millisecond; fewer would miss true neighbours in dense regions of the joint space.
 pub const RESCORE: usize = 1000;
-
-/// Symmetric int8 quantisation of one vector: `(codes, scale)` with `v ≈ code × scale`. An
-/// all-zero vector gets scale 1. The error per value is at most `scale / 2`.
-pub fn quantise(v: &[f32]) -> (Vec<i8>, f32) {
-    let s = scale_of(v, MAX_CODE);
-    (v.iter().map(|&x| code(x, s)).collect(), s)
-}
-
-/// `max|v| / max_code`, or 1 for an all-zero (or empty) vector.
-fn scale_of(v: &[f32], max_code: f32) -> f32 {
-    let s = v.iter().fold(0.0f32, |m, x| m.max(x.abs())) / max_code;
-    if s > 0.0 && s.is_finite() {
-        s
-    } else {
-        1.0
-    }
-}
-
-#[inline]
-fn code(x: f32, s: f32) -> i8 {
-    (x / s).round().clamp(-MAX_CODE, MAX_CODE) as i8
-}
-
-/// `codes × scale`.
-pub fn dequantise(codes: &[i8], scale: f32) -> Vec<f32> {
-    codes.iter().map(|&c| f32::from(c) * scale).collect()
-}
 
 /// The largest query code for rows of `dim`: 32 767, unless an i32 lane of [`dot`] (which adds
 /// `dim / 4` products of at most 127 × code) could overflow.
