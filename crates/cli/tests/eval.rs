@@ -108,6 +108,18 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
         human.contains("mfcc top-1 8/46, MAP@3 0.232; walnet-pca300 top-1 8/46, MAP@3 0.156"),
         "{human}"
     );
+    // docs/results.md: the recorded leave-one-package-out run of the shipped recipe.
+    let lopo = &v["leave_one_package_out"];
+    assert_eq!(lopo["mean"]["clips"], 2746, "{lopo}");
+    for (key, want) in [
+        ("audio_text_joint", 0.260),
+        ("audio_audio_joint", 0.246),
+        ("audio_audio_direct", 0.181),
+        ("text_audio_ap_joint", 0.422),
+    ] {
+        let got = lopo["mean"][key].as_f64().unwrap();
+        assert!((got - want).abs() < 0.001, "{key}: {got} vs {want}");
+    }
     // Without the comparison only the shipped model's block is left.
     let out = earshot(&["eval", "--json", "--compare"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
