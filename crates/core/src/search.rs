@@ -58,6 +58,17 @@ pub struct Answer {
     /// A text query's words as its tags were matched (corrected words as corrected); empty for
     /// audio queries.
     pub tokens: Vec<String>,
+    /// Whether the query's words are some class's tags, so that its sounds were ranked with
+    /// them (and other sounds' own words count too: [`Engine::score_other`]).
+    pub tagged: bool,
+}
+
+/// A text query's words matched against every class label's words, once per query.
+struct Tags {
+    /// Per class (index into `Engine::classes`), the share of the query's words it matches.
+    per_class: Vec<f32>,
+    /// How many words the query has.
+    words: usize,
 }
 
 /// Model, vocabulary and index, with the class labels' joint embeddings precomputed.
@@ -201,9 +212,8 @@ impl Engine {
     /// for a text query whose words are some class's tags, combined with `tags` (the sound's
     /// own words: its name and tags) as a bundled sound's class label is.
     pub fn score_other(&self, answer: &Answer, similarity: f32, tags: &[String]) -> f32 {
-        let text = !answer.tokens.is_empty();
-        let p = self.score(similarity, text);
-        if text && self.class_matches(&answer.tokens).is_some() {
+        let p = self.score(similarity, !answer.tokens.is_empty());
+        if answer.tagged {
             with_tags(p, tag_match(&answer.tokens, tags), answer.tokens.len())
         } else {
             p
@@ -212,36 +222,39 @@ impl Engine {
 
     /// Per class, the share of the query's words that are its tags ([`tag_match`]); `None` when
     /// tags are off or no class matches.
-    pub fn class_matches(&self, tokens: &[String]) -> Option<Vec<f32>> {
+    fn tags_of(&self, tokens: &[String]) -> Option<Tags> {
         if !self.tags {
             return None;
         }
-        let m: Vec<f32> = self
+        let per_class: Vec<f32> = self
             .class_tokens
             .iter()
             .map(|c| tag_match(tokens, c))
             .collect();
-        m.iter().any(|&x| x > 0.0).then_some(m)
+        per_class.iter().any(|&x| x > 0.0).then_some(Tags {
+            per_class,
+            words: tokens.len(),
+        })
     }
 
     /// The `results` of a text query alone (no labels or words): what the evaluation ranks.
     pub fn text_results(&self, query: &str, top: usize) -> Result<Vec<ResultItem>> {
         let t = self.vocab.embed(query)?;
         let embedding = self.model.embed_text(&t.vector)?;
-        self.results(&embedding, top, Some(&self.vocab.tokenize(query)))
+        let tags = self.tags_of(&self.vocab.tokenize(query));
+        self.results(&embedding, top, true, tags.as_ref())
     }
 
-    /// Index items for a query point, best first. `tokens`: a text query's words (`None` for
-    /// audio queries).
+    /// Index items for a query point, best first. `text`: a text query; `tags`: its words
+    /// matched against the classes' labels, when some class matches.
     fn results(
         &self,
         embedding: &[f32],
         top: usize,
-        tokens: Option<&[String]>,
+        text: bool,
+        tags: Option<&Tags>,
     ) -> Result<Vec<ResultItem>> {
-        let text = tokens.is_some();
-        let matches = tokens.and_then(|t| self.class_matches(t));
-        Ok(match &matches {
+        Ok(match tags {
             None => self
                 .index
                 .top_k(embedding, top, Metric::ExpL2)?
@@ -252,17 +265,19 @@ impl Engine {
                 })
                 .collect(),
             Some(m) => {
-                let words = tokens.map_or(0, <[String]>::len);
                 let mut all: Vec<ResultItem> = self
                     .index
                     .top_k(embedding, self.index.len(), Metric::ExpL2)?
                     .into_iter()
                     .map(|Hit { item, score }| {
                         let label = &self.index.items[item].label;
-                        let tag = self.classes.binary_search(label).map_or(0.0, |ci| m[ci]);
+                        let tag = self
+                            .classes
+                            .binary_search(label)
+                            .map_or(0.0, |ci| m.per_class[ci]);
                         ResultItem {
                             item,
-                            score: with_tags(self.score(score, text), tag, words),
+                            score: with_tags(self.score(score, text), tag, m.words),
                         }
                     })
                     .collect();
@@ -276,17 +291,16 @@ impl Engine {
 
     /// `tokens`: a text query's words (`None` for audio queries).
     fn answer(&self, embedding: Vec<f32>, top: usize, tokens: Option<&[String]>) -> Result<Answer> {
-        let results = self.results(&embedding, top, tokens)?;
+        let tags = tokens.and_then(|t| self.tags_of(t));
+        let results = self.results(&embedding, top, tokens.is_some(), tags.as_ref())?;
         let dim = self.model.output_dim();
         // A text query's labels are ranked as its results are: classes its words name first
         // (tags), then the model's order; without tags, the nearest labels in the joint space.
-        let matches = tokens.and_then(|t| self.class_matches(t));
-        let n_labels = if matches.is_some() {
+        let n_labels = if tags.is_some() {
             self.text_classes.len()
         } else {
             KNN_K
         };
-        let words_typed = tokens.map_or(0, <[String]>::len);
         let mut labels: Vec<Ranked> =
             top_k(&self.class_joint, dim, &embedding, n_labels, Metric::ExpL2)
                 .into_iter()
@@ -295,13 +309,13 @@ impl Engine {
                     let p = self.score(h.score, true);
                     Ranked {
                         name: self.classes[ci].clone(),
-                        score: matches
+                        score: tags
                             .as_ref()
-                            .map_or(p, |m| with_tags(p, m[ci], words_typed)),
+                            .map_or(p, |m| with_tags(p, m.per_class[ci], m.words)),
                     }
                 })
                 .collect();
-        if matches.is_some() {
+        if tags.is_some() {
             // Stable: equal scores keep the model's order.
             labels.sort_by(|a, b| b.score.total_cmp(&a.score));
             labels.truncate(KNN_K);
@@ -316,6 +330,7 @@ impl Engine {
             corrected: Vec::new(),
             searched_as: None,
             tokens: tokens.map(<[String]>::to_vec).unwrap_or_default(),
+            tagged: tags.is_some(),
         })
     }
 
