@@ -5,13 +5,16 @@
 mod app;
 mod client;
 mod decode;
+mod dom;
 mod draw;
 mod envelope;
 mod folder;
 mod player;
 mod pool;
 mod record;
+mod shell;
 mod sw;
+mod view;
 
 /// Writes `msg` into the error element (used by the panic hook; works without Leptos).
 fn show_fatal(msg: &str) {
