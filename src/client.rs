@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::envelope;
+use earshot_web::envelope;
 use earshot_web::protocol::{self, Request, Response};
-use js_sys::{Array, Float32Array, Object};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
@@ -15,14 +15,6 @@ use web_sys::{MessageEvent, Worker};
 pub const WORKER_SCRIPT: &str = "./earshot-worker_loader.js";
 
 type OnReply = Box<dyn Fn(u32, Response, Vec<JsValue>)>;
-
-/// The typed arrays among a reply's values.
-pub fn floats(values: &[JsValue]) -> Vec<Float32Array> {
-    values
-        .iter()
-        .filter_map(|a| a.clone().dyn_into().ok())
-        .collect()
-}
 
 struct Shared {
     started: bool,

@@ -7,7 +7,6 @@ mod client;
 mod decode;
 mod dom;
 mod draw;
-mod envelope;
 mod folder;
 mod player;
 mod pool;

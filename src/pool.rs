@@ -14,7 +14,7 @@ use earshot_web::protocol::{Request, Response};
 use js_sys::Float32Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File};
 
 use crate::client::Client;
@@ -228,7 +228,9 @@ impl Indexer {
             Response::Embedded { mut meta } => {
                 let full = {
                     let mut s = self.state.borrow_mut();
-                    let embedding = crate::client::floats(&values).into_iter().next();
+                    let embedding = values
+                        .first()
+                        .and_then(|v| v.clone().dyn_into::<Float32Array>().ok());
                     match (job.clone(), embedding) {
                         (Job::Add(file), Some(e)) => {
                             // The file itself, or the preview the worker made (after the

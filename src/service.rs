@@ -417,7 +417,7 @@ impl Service {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
@@ -491,7 +491,7 @@ mod tests {
 
     /// The CNN model of `crates/cli/eval/walnet` with an index of every corpus clip embedded by
     /// it, as `earshot index` builds one.
-    fn cnn_service() -> Service {
+    pub(crate) fn cnn_service() -> Service {
         let root = env!("CARGO_MANIFEST_DIR");
         let dir = format!("{root}/crates/cli/eval/walnet/");
         let model_json = std::fs::read_to_string(format!("{dir}model.json")).unwrap();

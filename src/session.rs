@@ -18,6 +18,7 @@ use earshot_core::features::Frames;
 
 use crate::library::Meta;
 use crate::protocol::{AnswerView, Catalog, ClipFacts, LibraryState, Response, Scope};
+use crate::worker::Payload;
 
 /// What a query asks, as far as telling two queries apart.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,11 +85,12 @@ pub struct ClipView {
 }
 
 impl ClipView {
-    /// From an answer's facts and the arrays that came with it: `[samples, mel]`.
-    pub fn new(facts: ClipFacts, arrays: Vec<Vec<f32>>) -> Self {
-        let mut arrays = arrays.into_iter();
-        let samples = arrays.next().unwrap_or_default();
-        let data = arrays.next().unwrap_or_default();
+    /// From an answer's facts and the arrays that came with it.
+    pub fn new(facts: ClipFacts, payload: Payload) -> Self {
+        let (samples, data) = match payload {
+            Payload::Clip { samples, mel } => (samples, mel),
+            _ => (Vec::new(), Vec::new()),
+        };
         let n_rows = facts.mel_bands.max(1);
         let mel = Frames {
             n_rows,
@@ -300,9 +302,8 @@ impl Session {
         format!("{n} {results} for {what} in {:.0} ms{notes}", a.millis)
     }
 
-    /// A response to request `id` from the worker; `arrays` are the typed arrays that came with
-    /// it, as numbers (an answer's `[samples, mel]`).
-    pub fn apply(&mut self, id: u32, response: Response, arrays: Vec<Vec<f32>>) -> Option<Effect> {
+    /// A response to request `id` from the worker, with the arrays that came with it.
+    pub fn apply(&mut self, id: u32, response: Response, payload: Payload) -> Option<Effect> {
         match response {
             Response::Started | Response::Embedded { .. } => None,
             Response::Progress { loaded, total } => {
@@ -333,7 +334,7 @@ impl Session {
                 Some(Effect::Download(json))
             }
             Response::Answer(a) => {
-                self.answered(id, a, arrays);
+                self.answered(id, a, payload);
                 None
             }
             Response::DecodeInBrowser { .. } => {
@@ -355,7 +356,7 @@ impl Session {
         }
     }
 
-    fn answered(&mut self, id: u32, answer: AnswerView, arrays: Vec<Vec<f32>>) {
+    fn answered(&mut self, id: u32, answer: AnswerView, payload: Payload) {
         if !self.is_latest(id) {
             return;
         }
@@ -375,7 +376,7 @@ impl Session {
             self.clip = answer
                 .clip
                 .clone()
-                .map(|f| Arc::new(ClipView::new(f, arrays)));
+                .map(|f| Arc::new(ClipView::new(f, payload)));
             self.cursor = None;
             self.answer = Some(Arc::new(answer));
         }
@@ -429,7 +430,7 @@ mod tests {
 
     /// Answer `id` arrives; returns what is shown afterwards (its first result's item).
     fn reply(s: &mut Session, id: u32, a: AnswerView) -> Option<usize> {
-        assert_eq!(s.apply(id, Response::Answer(a), vec![]), None);
+        assert_eq!(s.apply(id, Response::Answer(a), Payload::None), None);
         s.answer
             .as_ref()
             .and_then(|a| a.results.first())
@@ -443,7 +444,10 @@ mod tests {
 
     fn error(s: &mut Session, id: u32, message: &str) {
         let m = message.to_owned();
-        assert_eq!(s.apply(id, Response::Error { message: m }, vec![]), None);
+        assert_eq!(
+            s.apply(id, Response::Error { message: m }, Payload::None),
+            None
+        );
     }
 
     fn library(stale: usize) -> LibraryState {
@@ -539,8 +543,11 @@ mod tests {
             frames: 44,
             mel_bands: 2,
         });
-        let arrays = vec![vec![0.5; 8], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]];
-        assert_eq!(s.apply(2, Response::Answer(a), arrays), None);
+        let clip = Payload::Clip {
+            samples: vec![0.5; 8],
+            mel: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        };
+        assert_eq!(s.apply(2, Response::Answer(a), clip), None);
         let clip = s
             .clip
             .as_ref()
@@ -592,10 +599,10 @@ mod tests {
         let why = || Response::DecodeInBrowser {
             reason: "webm".into(),
         };
-        assert_eq!(s.apply(2, why(), vec![]), None);
+        assert_eq!(s.apply(2, why(), Payload::None), None);
         let g = s.generation();
         assert_eq!(
-            s.apply(3, why(), vec![]),
+            s.apply(3, why(), Payload::None),
             Some(Effect::DecodeInBrowser { generation: g })
         );
     }
@@ -609,10 +616,10 @@ mod tests {
                 loaded: 5,
                 total: 10,
             },
-            vec![],
+            Payload::None,
         );
         assert_eq!(s.progress, (5, 10));
-        let ready = s.apply(0, Response::Ready(Catalog::default()), vec![]);
+        let ready = s.apply(0, Response::Ready(Catalog::default()), Payload::None);
         assert_eq!((ready, s.catalog.is_some()), (Some(Effect::Ready), true));
     }
 
@@ -645,11 +652,14 @@ mod tests {
         let mut s = Session::new();
         s.library_request();
         assert_eq!(
-            s.apply(1, Response::Library(library(2)), vec![]),
+            s.apply(1, Response::Library(library(2)), Payload::None),
             Some(Effect::AskStale)
         );
         assert!(!s.library_busy);
-        assert_eq!(s.apply(2, Response::Library(library(2)), vec![]), None);
+        assert_eq!(
+            s.apply(2, Response::Library(library(2)), Payload::None),
+            None
+        );
         assert_eq!(s.library.as_ref().map(|l| l.count), Some(3));
     }
 
@@ -665,7 +675,7 @@ mod tests {
             ),
         ] {
             s.library_request();
-            assert_eq!(s.apply(1, response, vec![]), Some(effect));
+            assert_eq!(s.apply(1, response, Payload::None), Some(effect));
             assert!(!s.library_busy);
         }
     }

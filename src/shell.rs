@@ -8,18 +8,20 @@ use std::time::Duration;
 
 use earshot_web::analysis;
 use earshot_web::batch::{is_sound_file, skipped_text, Batch};
+use earshot_web::envelope;
 use earshot_web::export;
 use earshot_web::layout;
 use earshot_web::library::{Keep, Meta};
 use earshot_web::protocol::{AnswerView, Catalog, LibraryState, Request, Response, Scope, TOP};
 use earshot_web::session::{ClipView, Effect, Query, Session};
+use earshot_web::worker::Payload;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File};
 
-use crate::client::{self, Client};
+use crate::client::Client;
 use crate::decode::{self, FALLBACK_RATE, RECORDING_RATE};
 use crate::dom;
 use crate::player;
@@ -148,13 +150,13 @@ impl Shell {
     }
 
     fn on_reply(self, id: u32, response: Response, values: Vec<JsValue>) {
-        let arrays = match &response {
-            Response::Answer(_) => client::floats(&values).iter().map(|a| a.to_vec()).collect(),
-            _ => Vec::new(),
+        let payload = match &response {
+            Response::Answer(_) => envelope::clip(&values),
+            _ => Payload::None,
         };
         let effect = self
             .session
-            .try_update(|s| s.apply(id, response, arrays))
+            .try_update(|s| s.apply(id, response, payload))
             .flatten();
         match effect {
             None => {}

@@ -1,7 +1,6 @@
 //! The worker's library requests: IndexedDB first, then the in-memory copy the searches use, so
 //! the two never disagree (a failed write changes neither).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use earshot_web::library::{parse_export, Meta, GONE};
@@ -11,18 +10,16 @@ use js_sys::Array;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
 
-use crate::{channels_of, fail, post, post_values, store, with_service};
+use earshot_web::envelope::floats as channels_of;
 
-thread_local! {
-    static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
-}
+use crate::{database_handle, fail, keep_database, post, post_values, store, with_service};
 
 async fn database() -> Result<Rc<Database>, String> {
-    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+    if let Some(db) = database_handle() {
         return Ok(db);
     }
     let db = Rc::new(store::open().await?);
-    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    keep_database(db.clone());
     Ok(db)
 }
 
@@ -32,7 +29,7 @@ fn now_ms() -> f64 {
 
 fn state(id: u32, added: usize) {
     if let Some(s) = with_service(|s| s.library_state(added)) {
-        post(id, &Response::Library(s), &[]);
+        post(id, &Response::Library(s));
     }
 }
 
@@ -249,7 +246,7 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
         }
         Request::LibraryExport => {
             if let Some(json) = with_service(|s| s.library.export_json()) {
-                post(id, &Response::Exported { json }, &[]);
+                post(id, &Response::Exported { json });
             }
         }
         _ => {}

@@ -2,19 +2,19 @@
 //! page's queries off the main thread, so typing never waits for MFCCs, the model or the search.
 //! Only message glue lives here; the work is `earshot_web::service`.
 
-#[path = "../../envelope.rs"]
-mod envelope;
 mod library;
 mod opus;
 mod store;
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use earshot_core::decode::Decoded;
-use earshot_web::analysis::Analysis;
-use earshot_web::protocol::{self, AnswerView, Catalog, Request, Response};
+use earshot_web::envelope;
+use earshot_web::protocol::{self, Catalog, Request, Response};
 use earshot_web::service::{Service, INDEX_FILE, MODEL_FILE, VOCAB_FILE};
-use js_sys::{Array, Float32Array, Reflect, Uint8Array};
+use earshot_web::worker::{self, Payload, Reply, Route, Worker};
+use idb::Database;
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -23,58 +23,50 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultRea
 /// Send a progress message at most every this many bytes.
 const PROGRESS_STEP: u64 = 128 * 1024;
 
-thread_local! {
-    static SERVICE: RefCell<Option<Service>> = const { RefCell::new(None) };
-    static LOADING: RefCell<bool> = const { RefCell::new(false) };
-    /// Queries that arrived while the assets were loading, answered once they are.
-    static PENDING: RefCell<Vec<(u32, Request, Array)>> = const { RefCell::new(Vec::new()) };
-    /// Where the assets come from (the load request's base URL).
-    static BASE: RefCell<String> = const { RefCell::new(String::new()) };
-    /// Audio queries waiting for the CNN's weights (a model with CNN features fetches them on its
-    /// first audio query); `None` while no fetch is running.
-    static WAITING: RefCell<Option<Vec<(u32, Request, Array)>>> = const { RefCell::new(None) };
+/// The worker's one state: where requests go and the loaded service (plain Rust,
+/// `earshot_web::worker`), and the library's IndexedDB once opened.
+#[derive(Default)]
+struct State {
+    worker: Worker<Array>,
+    db: Option<Rc<Database>>,
 }
 
-/// Queue an audio query until the CNN's weights `file` are fetched (starting the fetch).
-fn wait_for_weights(id: u32, req: Request, arrays: Array, file: String) {
-    let first = WAITING.with(|w| {
-        let mut w = w.borrow_mut();
-        let first = w.is_none();
-        w.get_or_insert_with(Vec::new).push((id, req, arrays));
-        first
-    });
-    if first {
-        spawn_local(fetch_weights(file));
-    }
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+pub(crate) fn with_service<T>(f: impl FnOnce(&mut Service) -> T) -> Option<T> {
+    STATE.with(|s| s.borrow_mut().worker.service.as_mut().map(f))
+}
+
+pub(crate) fn database_handle() -> Option<Rc<Database>> {
+    STATE.with(|s| s.borrow().db.clone())
+}
+
+pub(crate) fn keep_database(db: Rc<Database>) {
+    STATE.with(|s| s.borrow_mut().db = Some(db));
 }
 
 async fn fetch_weights(file: String) {
     let t0 = now();
-    let url = format!("{}{file}", BASE.with(|b| b.borrow().clone()));
+    let url = format!("{}{file}", STATE.with(|s| s.borrow().worker.base.clone()));
     let what = "sound network's weights";
     let bytes = match open(&url, what).await {
         Ok(f) => read_body(f, what, &mut |_| {}).await,
         Err(m) => Err(m),
     };
-    let loaded = bytes.and_then(|b| {
-        with_service(|s| s.set_weights(&b))
-            .unwrap_or_else(|| Err("The search is not loaded yet; reload the page.".into()))
-    });
+    let (kept, loaded) = STATE.with(|s| s.borrow_mut().worker.weights_loaded(bytes));
     if loaded.is_ok() {
         web_sys::console::info_1(
             &format!("earshot: CNN weights ready in {:.0} ms", now() - t0).into(),
         );
     }
-    for (id, req, arrays) in WAITING.with(|w| w.borrow_mut().take()).unwrap_or_default() {
+    for (id, req, arrays) in kept {
         match &loaded {
-            Ok(()) => answer(id, req, arrays),
+            Ok(()) => dispatch(id, req, arrays),
             Err(m) => fail(id, m.clone()),
         }
     }
-}
-
-pub(crate) fn with_service<T>(f: impl FnOnce(&mut Service) -> T) -> Option<T> {
-    SERVICE.with(|c| c.borrow_mut().as_mut().map(f))
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -85,13 +77,13 @@ fn now() -> f64 {
     scope().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
-/// Post `{id, json, arrays}`; the arrays' buffers are moved to the page.
-pub(crate) fn post(id: u32, response: &Response, arrays: &[Float32Array]) {
-    let arrays: Vec<JsValue> = arrays.iter().map(JsValue::from).collect();
-    post_values(id, response, &arrays);
+/// Post a response without arrays.
+pub(crate) fn post(id: u32, response: &Response) {
+    post_values(id, response, &[]);
 }
 
-/// [`post`] with any cloneable values (a Blob) besides typed arrays.
+/// Post `{id, json, arrays}`; typed arrays' buffers are moved to the page, other values (a
+/// Blob) cloned.
 pub(crate) fn post_values(id: u32, response: &Response, arrays: &[JsValue]) {
     let (msg, transfer) = envelope::pack(id, &protocol::encode(response), arrays);
     if scope().post_message_with_transfer(&msg, &transfer).is_err() {
@@ -100,7 +92,7 @@ pub(crate) fn post_values(id: u32, response: &Response, arrays: &[JsValue]) {
 }
 
 pub(crate) fn fail(id: u32, message: String) {
-    post(id, &Response::Error { message }, &[]);
+    post(id, &Response::Error { message });
 }
 
 fn js_text(e: &JsValue) -> String {
@@ -180,8 +172,7 @@ async fn read_body(
 
 /// Loading failed: the load request and every query waiting for it get the message.
 fn fail_load(id: u32, message: String) {
-    LOADING.with(|l| *l.borrow_mut() = false);
-    for (pending, _, _) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+    for pending in STATE.with(|s| s.borrow_mut().worker.load_failed()) {
         fail(pending, message.clone());
     }
     fail(id, message);
@@ -189,7 +180,6 @@ fn fail_load(id: u32, message: String) {
 
 async fn load(id: u32, base: String, embed_only: bool) {
     let t0 = now();
-    BASE.with(|b| b.borrow_mut().clone_from(&base));
     let assets = [
         (MODEL_FILE, "model (model.json)"),
         (VOCAB_FILE, "vocabulary (vocab.bin)"),
@@ -215,7 +205,7 @@ async fn load(id: u32, base: String, embed_only: bool) {
             loaded += n;
             if loaded - reported >= PROGRESS_STEP {
                 reported = loaded;
-                post(id, &Response::Progress { loaded, total }, &[]);
+                post(id, &Response::Progress { loaded, total });
             }
         };
         match read_body(f, what, &mut progress).await {
@@ -229,7 +219,6 @@ async fn load(id: u32, base: String, embed_only: bool) {
             loaded,
             total: loaded,
         },
-        &[],
     );
     let [model, vocab, index] = bodies.as_slice() else {
         return fail_load(id, "Could not download the assets.".into());
@@ -244,13 +233,13 @@ async fn load(id: u32, base: String, embed_only: bool) {
         Ok((s, catalog))
     }) {
         Ok((s, catalog)) => {
-            SERVICE.with(|c| *c.borrow_mut() = Some(s));
+            let kept = STATE.with(|state| state.borrow_mut().worker.loaded(s));
             web_sys::console::info_1(
                 &format!("earshot: assets ready in {:.0} ms", now() - t0).into(),
             );
-            post(id, &Response::Ready(catalog), &[]);
-            for (id, req, arrays) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
-                answer(id, req, arrays);
+            post(id, &Response::Ready(catalog));
+            for (id, req, arrays) in kept {
+                dispatch(id, req, arrays);
             }
             if !embed_only {
                 spawn_local(warm_up());
@@ -263,157 +252,70 @@ async fn load(id: u32, base: String, embed_only: bool) {
 /// Prepares every class's open-vocabulary words one class at a time, yielding between classes so
 /// queries that arrive meanwhile are answered first.
 async fn warm_up() {
-    let n = SERVICE.with(|c| c.borrow().as_ref().map_or(0, Service::n_classes));
+    let n = with_service(|s| s.n_classes()).unwrap_or(0);
     for ci in 0..n {
         let tick = js_sys::Promise::new(&mut |resolve, _| {
             let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
         });
         let _ = JsFuture::from(tick).await;
-        SERVICE.with(|c| {
-            if let Some(s) = c.borrow().as_ref() {
-                s.warm(ci);
-            }
-        });
+        with_service(|s| s.warm(ci));
     }
 }
 
-/// The Float32Arrays among a message's values, copied out (decoded channels, embeddings).
-pub(crate) fn channels_of(arrays: &Array) -> Vec<Vec<f32>> {
-    arrays
-        .iter()
-        .filter_map(|a| a.dyn_into::<Float32Array>().ok())
-        .map(|a| a.to_vec())
-        .collect()
-}
-
-/// Decodes the encoded file in `arrays[0]` as the CLI does; when the worker's decoder cannot
-/// read it, tells the page to decode it in the browser instead (and returns `None`).
-fn decode_or_hand_back(id: u32, arrays: &Array, name: &str) -> Option<Decoded> {
-    let bytes = arrays
-        .get(0)
-        .dyn_into::<Uint8Array>()
-        .map(|b| b.to_vec())
-        .unwrap_or_default();
-    match Service::decode_file(bytes, name) {
-        Ok(d) => Some(d),
-        Err(reason) => {
-            post(id, &Response::DecodeInBrowser { reason }, &[]);
-            None
+/// Where a request goes ([`Worker::route`]), and there it goes.
+fn dispatch(id: u32, req: Request, arrays: Array) {
+    let route = STATE.with(|s| s.borrow_mut().worker.route(id, req, arrays));
+    match route {
+        Route::Load { base, embed_only } => spawn_local(load(id, base, embed_only)),
+        Route::Ignore | Route::Wait | Route::WaitWeights => {}
+        Route::FetchWeights(file) => spawn_local(fetch_weights(file)),
+        Route::Query(req, arrays) => {
+            let t0 = now();
+            let input = envelope::input(&arrays);
+            let reply = with_service(|s| worker::answer(s, req, input)).unwrap_or_else(|| {
+                Reply::error("The search is not loaded yet; reload the page.".into())
+            });
+            send(id, reply, t0);
         }
+        Route::Library(req, arrays) => {
+            let dim = with_service(|s| s.dim()).unwrap_or(0);
+            spawn_local(library::handle(id, req, arrays, dim));
+        }
+        Route::Fail(m) => fail(id, m),
     }
 }
 
-/// An audio answer with the query's mono samples and mel spectrogram for the page to draw.
-fn with_arrays((a, clip): (AnswerView, Analysis)) -> (AnswerView, Vec<Float32Array>) {
-    let samples = Float32Array::from(clip.samples.as_slice());
-    let mel = Float32Array::from(clip.mel_db.data.as_slice());
-    (a, vec![samples, mel])
-}
-
-fn answer(id: u32, req: Request, arrays: Array) {
-    let t0 = now();
-    SERVICE.with(|cell| {
-        let guard = cell.borrow();
-        let Some(service) = guard.as_ref() else {
-            if LOADING.with(|l| *l.borrow()) {
-                PENDING.with(|p| p.borrow_mut().push((id, req, arrays)));
-            } else {
-                fail(id, "The search is not loaded yet; reload the page.".into());
+/// Posts a reply with its arrays; a library sound's preview is encoded first.
+fn send(id: u32, mut reply: Reply, t0: f64) {
+    if let Response::Answer(a) = &mut reply.response {
+        a.millis = now() - t0;
+    }
+    let mut values = envelope::arrays(&reply.payload);
+    let Payload::Embedding {
+        preview: Some((channels, rate)),
+        ..
+    } = reply.payload
+    else {
+        return post_values(id, &reply.response, &values);
+    };
+    spawn_local(async move {
+        match opus::preview(&channels, rate).await {
+            Ok(blob) => {
+                values.push(blob.into());
+                post_values(id, &reply.response, &values);
             }
-            return;
-        };
-        if matches!(
-            req,
-            Request::Audio { .. } | Request::AudioFile { .. } | Request::Embed { .. }
-        ) {
-            if let Some(file) = service.needs_weights() {
-                wait_for_weights(id, req, arrays, file);
-                return;
-            }
-        }
-        let outcome = match req {
-            Request::Text { query, top, scope } => {
-                service.text(&query, top, scope).map(|a| (a, vec![]))
-            }
-            Request::Item { item, top, scope } => {
-                service.item(item, top, scope).map(|a| (a, vec![]))
-            }
-            Request::Mine { key, top, scope } => service.mine(key, top, scope).map(|a| (a, vec![])),
-            Request::Audio {
-                name,
-                sample_rate,
-                top,
-                scope,
-            } => service
-                .audio(&name, &channels_of(&arrays), sample_rate, top, scope)
-                .map(with_arrays),
-            Request::AudioFile { name, top, scope } => {
-                let Some(decoded) = decode_or_hand_back(id, &arrays, &name) else {
-                    return;
+            Err(why) => {
+                let name = match &reply.response {
+                    Response::Embedded { meta } => meta.name.clone(),
+                    _ => String::new(),
                 };
-                service
-                    .audio(&name, &decoded.channels, decoded.sample_rate, top, scope)
-                    .map(with_arrays)
+                fail(
+                    id,
+                    earshot_web::analysis::sentence(&format!(
+                        "Could not keep a preview of “{name}”: {why}"
+                    )),
+                );
             }
-            Request::Embed {
-                name,
-                sample_rate,
-                preview,
-            } => {
-                let (channels, rate) = match sample_rate {
-                    Some(rate) => (channels_of(&arrays), rate),
-                    None => match decode_or_hand_back(id, &arrays, &name) {
-                        Some(d) => (d.channels, d.sample_rate),
-                        None => return,
-                    },
-                };
-                match service.embed(&name, &channels, rate) {
-                    Ok((meta, emb)) if preview => spawn_local(async move {
-                        match opus::preview(&channels, rate).await {
-                            Ok(blob) => post_values(
-                                id,
-                                &Response::Embedded { meta },
-                                &[Float32Array::from(emb.as_slice()).into(), blob.into()],
-                            ),
-                            Err(why) => fail(
-                                id,
-                                earshot_web::analysis::sentence(&format!(
-                                    "Could not keep a preview of “{name}”: {why}"
-                                )),
-                            ),
-                        }
-                    }),
-                    Ok((meta, emb)) => post(
-                        id,
-                        &Response::Embedded { meta },
-                        &[Float32Array::from(emb.as_slice())],
-                    ),
-                    Err(m) => fail(id, m),
-                }
-                return;
-            }
-            Request::LibraryOpen
-            | Request::LibraryAdd { .. }
-            | Request::LibraryDelete { .. }
-            | Request::LibraryUpdate { .. }
-            | Request::LibraryClear
-            | Request::LibraryExport
-            | Request::LibraryImport { .. }
-            | Request::LibraryAudio { .. }
-            | Request::LibraryStale
-            | Request::LibraryReembed { .. } => {
-                let dim = service.dim();
-                spawn_local(library::handle(id, req, arrays, dim));
-                return;
-            }
-            Request::Load { .. } => return,
-        };
-        match outcome {
-            Ok((mut a, arrays)) => {
-                a.millis = now() - t0;
-                post(id, &Response::Answer(a), &arrays);
-            }
-            Err(m) => fail(id, m),
         }
     });
 }
@@ -421,11 +323,6 @@ fn answer(id: u32, req: Request, arrays: Array) {
 fn on_message(ev: MessageEvent) {
     let (id, json, arrays) = envelope::unpack(&ev.data());
     match protocol::decode_request(&json) {
-        Ok(Request::Load { base, embed_only }) => {
-            if !LOADING.with(|l| l.replace(true)) {
-                spawn_local(load(id, base, embed_only));
-            }
-        }
         Ok(req) => match arrays.get(0).dyn_into::<web_sys::Blob>() {
             // A file from the page: read it here, off the page's thread.
             // (Its size is checked here too: File.size on the page is a blocking file-system call.)
@@ -446,13 +343,13 @@ fn on_message(ev: MessageEvent) {
                         if bytes.length() == 0 {
                             fail(id, earshot_web::analysis::empty_file(name));
                         } else {
-                            answer(id, req, Array::of1(&bytes));
+                            dispatch(id, req, Array::of1(&bytes));
                         }
                     }
                     Err(_) => fail(id, earshot_web::analysis::read_failed(name)),
                 }
             }),
-            Err(_) => answer(id, req, arrays),
+            Err(_) => dispatch(id, req, arrays),
         },
         Err(m) => fail(id, m),
     }
@@ -470,5 +367,5 @@ fn main() {
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     // Messages sent before this point are lost: the page waits for this one.
-    post(0, &Response::Started, &[]);
+    post(0, &Response::Started);
 }
