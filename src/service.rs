@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
-use earshot_core::cnn::{self, FrontEnd, Walnet};
 use earshot_core::decode::Decoded;
 use earshot_core::index::Index;
 use earshot_core::map::Projection;
-use earshot_core::model::{AudioKind, Model, WALNET_WEIGHTS};
+use earshot_core::model::Model;
 use earshot_core::search::{Answer, Engine};
 use earshot_core::text::Vocabulary;
+use earshot_core::AudioInput;
 
 use crate::analysis::{self, Analysis};
 use crate::library::{model_id, name_words, Library, Meta, GONE};
@@ -30,11 +30,11 @@ pub struct Service {
     /// so workers that only embed library sounds never pay for it.
     map: OnceLock<Result<Map, String>>,
     pub library: Library,
-    /// What the model's audio input is computed from.
-    kind: AudioKind,
-    /// The CNN, for a model with CNN features: its weights are fetched on the first audio query
-    /// ([`Service::needs_weights`], [`Service::set_weights`]).
-    walnet: Option<(Walnet, FrontEnd)>,
+    /// The weights file the model's audio front end needs (a CNN's), if any.
+    weights: Option<String>,
+    /// The model's audio front end; for a model with CNN features, built once its weights are
+    /// fetched on the first audio query ([`Service::needs_weights`], [`Service::set_weights`]).
+    input: Option<AudioInput>,
 }
 
 /// Where the page fetches each asset from, relative to the assets' base URL.
@@ -49,9 +49,15 @@ impl Service {
             analysis::sentence(&format!("The {what} could not be loaded: {e}"))
         };
         let model = Model::from_json(model_json).map_err(|e| broken("model (model.json)", &e))?;
-        let kind = model
-            .audio_kind()
-            .map_err(|e| broken("model (model.json)", &e))?;
+        let weights =
+            AudioInput::weights_of(&model).map_err(|e| broken("model (model.json)", &e))?;
+        let input = match weights {
+            Some(_) => None,
+            None => Some(
+                AudioInput::for_model(&model, None)
+                    .map_err(|e| broken("model (model.json)", &e))?,
+            ),
+        };
         let vocab =
             Vocabulary::from_bytes(vocab).map_err(|e| broken("vocabulary (vocab.bin)", &e))?;
         let index = Index::from_bytes(index).map_err(|e| broken("index (index.bin)", &e))?;
@@ -62,57 +68,43 @@ impl Service {
             engine,
             map: OnceLock::new(),
             library,
-            kind,
-            walnet: None,
+            weights,
+            input,
         })
     }
 
     /// The weights file to fetch (relative to the assets' base URL) before audio can be embedded:
     /// `Some` for a model with CNN features until [`Service::set_weights`] succeeded.
     pub fn needs_weights(&self) -> Option<String> {
-        (self.kind == AudioKind::Walnet && self.walnet.is_none()).then(|| {
-            self.engine
-                .model
-                .audio_weights
-                .clone()
-                .unwrap_or_else(|| WALNET_WEIGHTS.to_owned())
-        })
+        self.weights.clone().filter(|_| self.input.is_none())
     }
 
     /// The CNN's weights (safetensors), fetched after [`Service::needs_weights`] asked for them.
     pub fn set_weights(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let net = Walnet::from_safetensors(bytes).map_err(|e| {
+        let input = AudioInput::for_model(&self.engine.model, Some(bytes)).map_err(|e| {
             analysis::sentence(&format!(
                 "The sound network's weights could not be loaded: {e}"
             ))
         })?;
-        self.walnet = Some((net, FrontEnd::new()));
+        self.input = Some(input);
         Ok(())
     }
 
-    /// The model's audio input for a decoded sound: the MFCC clip vector `analysis` computed, or
-    /// the CNN embedding through the model's projection.
+    /// The model's audio input for a decoded sound (the MFCC clip vector `analysis` computed is
+    /// used as is by an MFCC model).
     fn audio_input(
         &self,
         clip: &Analysis,
         channels: &[Vec<f32>],
         sample_rate: u32,
     ) -> Result<Vec<f32>, String> {
-        let raw = match (self.kind, &self.walnet) {
-            (AudioKind::Mfcc, _) => return Ok(clip.clip.clone()),
-            (AudioKind::Walnet, Some((net, front))) => {
-                cnn::clip_embedding(net, front, channels, sample_rate)
-                    .map_err(|e| analysis::core_failed(&clip.name, &e))?
-            }
-            (AudioKind::Walnet, None) => {
-                return Err(analysis::sentence(
-                    "The sound network's weights are not loaded yet; try again.",
-                ))
-            }
+        let Some(input) = &self.input else {
+            return Err(analysis::sentence(
+                "The sound network's weights are not loaded yet; try again.",
+            ));
         };
-        self.engine
-            .model
-            .reduce(&raw)
+        input
+            .input_with_mfcc(&self.engine.model, channels, sample_rate, &clip.clip)
             .map_err(|e| analysis::core_failed(&clip.name, &e))
     }
 

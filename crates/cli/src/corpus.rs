@@ -9,12 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::Context;
-use earshot_core::audio::prepare;
-use earshot_core::cnn::{self, FrontEnd, Walnet};
-use earshot_core::features::{FeatureExtractor, MfccConfig};
 use earshot_core::index::{Index, Item, Storage};
-use earshot_core::model::{pack_tensor, AudioKind, Model, PcaJson, WALNET_WEIGHTS};
+use earshot_core::model::{pack_tensor, AudioKind, Model, PcaJson};
 use earshot_core::pca::Pca;
+use earshot_core::AudioInput;
 
 use crate::decode;
 
@@ -58,52 +56,21 @@ fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
     }
 }
 
-/// The audio feature `earshot features` computes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FeatureKind {
-    /// The 300-d MFCC clip vector of docs/interfaces.md §1.
-    Mfcc,
-    /// The 512-d aisfx CNN embedding, mean over blocks (`earshot_core::cnn`).
-    Cnn,
-}
-
-impl FeatureKind {
-    /// The name recorded in the clip-vector file and, after training, in the model JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Mfcc => "mfcc",
-            Self::Cnn => "walnet-512",
+/// The audio front end of a model: for a model with CNN features, with the weights file its JSON
+/// names, next to `model_path`.
+pub fn load_input(model: &Model, model_path: &Path) -> anyhow::Result<AudioInput> {
+    let weights = match AudioInput::weights_of(model)? {
+        Some(name) => {
+            let path = model_path.parent().unwrap_or(Path::new(".")).join(name);
+            Some((crate::files::read_bytes(&path)?, path))
         }
-    }
-}
-
-/// The CNN of a model with CNN features: the weights file its JSON names, next to `model_path`.
-pub fn load_walnet(model: &Model, model_path: &Path) -> anyhow::Result<Walnet> {
-    let name = model.audio_weights.as_deref().unwrap_or(WALNET_WEIGHTS);
-    let path = model_path.parent().unwrap_or(Path::new(".")).join(name);
-    let bytes = crate::files::read_bytes(&path)?;
-    Walnet::from_safetensors(&bytes).with_context(|| format!("{}", path.display()))
-}
-
-/// A decoded sound as `model`'s audio input: its MFCC clip vector, or its CNN embedding (`net`,
-/// from [`load_walnet`]) through the model's projection, whichever feature the model names.
-pub fn clip_input(
-    model: &Model,
-    net: Option<&Walnet>,
-    channels: &[Vec<f32>],
-    sample_rate: u32,
-) -> anyhow::Result<Vec<f32>> {
-    let raw = match (model.audio_kind()?, net) {
-        (AudioKind::Mfcc, _) => {
-            let y = prepare(channels, sample_rate)?;
-            FeatureExtractor::default().clip_vector_of(&y)?
-        }
-        (AudioKind::Walnet, Some(net)) => {
-            cnn::clip_embedding(net, &FrontEnd::new(), channels, sample_rate)?
-        }
-        (AudioKind::Walnet, None) => anyhow::bail!("the model's CNN is not loaded"),
+        None => None,
     };
-    Ok(model.reduce(&raw)?)
+    AudioInput::for_model(model, weights.as_ref().map(|(b, _)| b.as_slice())).with_context(|| {
+        weights
+            .as_ref()
+            .map_or_else(String::new, |(_, p)| p.display().to_string())
+    })
 }
 
 /// `earshot features`: the clip vector of every manifest clip (one worker thread per core, at
@@ -112,23 +79,21 @@ pub fn features(
     manifest: &Path,
     root: Option<&Path>,
     out: &Path,
-    kind: FeatureKind,
+    kind: AudioKind,
     weights: &Path,
     half: bool,
     show_progress: bool,
 ) -> anyhow::Result<()> {
     let rows = read_manifest(manifest)?;
-    let net = match kind {
-        FeatureKind::Mfcc => None,
-        FeatureKind::Cnn => {
-            let bytes = std::fs::read(weights)
-                .with_context(|| format!("{}: cannot be read", weights.display()))?;
-            Some(
-                Walnet::from_safetensors(&bytes)
-                    .with_context(|| format!("{}", weights.display()))?,
-            )
-        }
+    let bytes = match kind.weights() {
+        Some(_) => Some(
+            std::fs::read(weights)
+                .with_context(|| format!("{}: cannot be read", weights.display()))?,
+        ),
+        None => None,
     };
+    let input = AudioInput::for_kind(kind, bytes.as_deref())
+        .with_context(|| format!("{}", weights.display()))?;
     let bar = crate::progress_bar(
         rows.len() as u64,
         "features [{bar:30}] {pos}/{len} clips, ETA {eta}",
@@ -142,29 +107,21 @@ pub fn features(
         .min(8);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| {
-                let fx = FeatureExtractor::new(MfccConfig::default());
-                let front = FrontEnd::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(row) = rows.get(i) else { break };
-                    let path = resolve(manifest, root, &row.path);
-                    let r = decode::decode(&path)
-                        .and_then(|d| match &net {
-                            None => prepare(&d.channels, d.sample_rate)
-                                .and_then(|y| fx.clip_vector_of(&y))
-                                .map_err(|e| e.to_string()),
-                            Some(net) => {
-                                cnn::clip_embedding(net, &front, &d.channels, d.sample_rate)
-                                    .map_err(|e| e.to_string())
-                            }
-                        })
-                        .map_err(|e| format!("{}: {e}", path.display()));
-                    if let Ok(mut g) = results.lock() {
-                        g[i] = Some(r);
-                    }
-                    bar.inc(1);
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(row) = rows.get(i) else { break };
+                let path = resolve(manifest, root, &row.path);
+                let r = decode::decode(&path)
+                    .and_then(|d| {
+                        input
+                            .clip_feature(&d.channels, d.sample_rate)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(|e| format!("{}: {e}", path.display()));
+                if let Ok(mut g) = results.lock() {
+                    g[i] = Some(r);
                 }
+                bar.inc(1);
             });
         }
     });
@@ -238,8 +195,9 @@ pub fn feature_projection(features: &Index) -> anyhow::Result<Option<PcaJson>> {
 /// The weights file a model trained on these features needs (CNN features: the core's
 /// `walnet.safetensors`, shipped next to the model).
 pub fn feature_weights(features: &Index) -> Option<String> {
-    (AudioKind::of(&feature_name(features)) == Some(AudioKind::Walnet))
-        .then(|| WALNET_WEIGHTS.to_string())
+    AudioKind::of(&feature_name(features))
+        .and_then(AudioKind::weights)
+        .map(str::to_owned)
 }
 
 /// `earshot pca`: fit PCA to `k` dimensions on the train split's clip vectors and project every

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use earshot_core::model::AudioKind;
 
 /// Cross-modal audio search: audio and words in one space.
 #[derive(Debug, Parser)]
@@ -48,8 +49,9 @@ enum Command {
         root: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, value_enum, default_value = "mfcc")]
-        feature: corpus::FeatureKind,
+        /// The audio feature: the MFCC clip vector or the CNN embedding.
+        #[arg(long, value_parser = ["mfcc", "cnn"], default_value = "mfcc")]
+        feature: String,
         /// The CNN's weights (with --feature cnn).
         #[arg(long, default_value = "crates/core/weights/walnet.safetensors")]
         weights: PathBuf,
@@ -319,7 +321,7 @@ fn main() -> ExitCode {
             &manifest,
             root.as_deref(),
             &out,
-            feature,
+            AudioKind::of(&feature).unwrap_or(AudioKind::Mfcc),
             &weights,
             f16,
             true,

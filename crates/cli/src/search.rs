@@ -4,7 +4,6 @@ use std::path::Path;
 
 use earshot_core::audio::validate;
 use earshot_core::index::Index;
-use earshot_core::model::AudioKind;
 use earshot_core::search::{Answer, Engine};
 use serde_json::json;
 
@@ -47,17 +46,10 @@ pub fn run(
             // Refuse sounds the core cannot take before loading anything.
             validate(&d.channels, d.sample_rate).map_err(|e| Failure::new(&name, e))?;
             let engine = load_engine(assets)?;
-            let kind = engine
-                .model
-                .audio_kind()
-                .map_err(|e| Failure::new(assets.model.display().to_string(), e))?;
-            let net = match kind {
-                AudioKind::Walnet => Some(crate::corpus::load_walnet(&engine.model, assets.model)?),
-                AudioKind::Mfcc => None,
-            };
-            let clip =
-                crate::corpus::clip_input(&engine.model, net.as_ref(), &d.channels, d.sample_rate)
-                    .map_err(|e| Failure::new(&name, format!("{e:#}")))?;
+            let input = crate::corpus::load_input(&engine.model, assets.model)?;
+            let clip = input
+                .input(&engine.model, &d.channels, d.sample_rate)
+                .map_err(|e| Failure::new(&name, e))?;
             let a = engine
                 .search_clip_vector(&clip, top)
                 .map_err(|e| Failure::new(&name, e))?;

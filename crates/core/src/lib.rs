@@ -13,6 +13,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod index;
+pub mod input;
 pub mod map;
 pub mod model;
 pub mod pca;
@@ -23,3 +24,4 @@ pub mod sniff;
 pub mod text;
 
 pub use error::{Error, Result};
+pub use input::AudioInput;

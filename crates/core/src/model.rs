@@ -90,14 +90,31 @@ pub enum AudioKind {
 }
 
 impl AudioKind {
-    /// The kind a feature name stands for: "mfcc", or "walnet…" (e.g. "walnet-pca300").
+    /// The kind a feature name stands for: "mfcc", or "walnet…" (e.g. "walnet-pca300"); "cnn",
+    /// the command line's name for it, also stands for the CNN.
     pub fn of(feature: &str) -> Option<Self> {
         if feature == "mfcc" {
             Some(Self::Mfcc)
-        } else if feature.starts_with("walnet") {
+        } else if feature.starts_with("walnet") || feature == "cnn" {
             Some(Self::Walnet)
         } else {
             None
+        }
+    }
+
+    /// The name recorded in a clip-vector file and, after training, in the model JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mfcc => "mfcc",
+            Self::Walnet => "walnet-512",
+        }
+    }
+
+    /// The weights file the front end needs, by default (a model may name another).
+    pub fn weights(self) -> Option<&'static str> {
+        match self {
+            Self::Mfcc => None,
+            Self::Walnet => Some(WALNET_WEIGHTS),
         }
     }
 }
