@@ -1,8 +1,8 @@
 //! Pure analysis of decoded audio (run in the search worker): the same core calls as the CLI,
 //! plus the user-facing messages. No web types here, so it is testable natively.
 
-use earshot_core::audio::{prepare, TARGET_SR};
-use earshot_core::features::{clip_vector, FeatureExtractor, Frames, MfccConfig};
+use earshot_core::{clip_vector, FeatureExtractor, Frames, MfccConfig};
+use earshot_core::{prepare, TARGET_SR};
 
 /// Everything the page shows about one clip.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! Web Audio decoding at the file's own sample rate, so that the core (not the browser)
 //! resamples to 22 050 Hz exactly as the CLI does.
 
-use earshot_core::sniff::probe;
+use earshot_core::probe;
 use js_sys::{Float32Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

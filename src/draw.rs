@@ -1,7 +1,7 @@
 //! Canvas drawing. The pixel maths (`column_extents`, `spectrogram_rgba`, `colormap`) are plain
 //! functions; `paint_*` only put their results on a canvas sized to its box (HiDPI aware).
 
-use earshot_core::features::Frames;
+use earshot_core::Frames;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 

@@ -2,7 +2,7 @@
 //! searches, and the export/import format. The worker keeps it in IndexedDB (one record per
 //! sound: `{meta: JSON, embedding: Float32Array}`); this module knows nothing of storage.
 
-use earshot_core::quant::{top_k_rescored, Quantised};
+use earshot_core::{top_k_rescored, Quantised};
 use serde::{Deserialize, Serialize};
 
 /// Format name and version of an exported library.
@@ -339,7 +339,7 @@ impl Library {
                 .collect();
         for (i, p) in self.tag_points.iter().enumerate() {
             if let Some(p) = p {
-                let s = earshot_core::model::similarity(query, p);
+                let s = earshot_core::similarity(query, p);
                 match hits.iter_mut().find(|h| h.0 == i) {
                     Some(h) => h.1 = h.1.max(s),
                     None => hits.push((i, s)),
@@ -359,7 +359,7 @@ impl Library {
             .enumerate()
             .map(|(i, m)| ExportItem {
                 meta: m.clone(),
-                embedding: earshot_core::model::pack_f32(self.stored_vector(i)),
+                embedding: earshot_core::pack_f32(self.stored_vector(i)),
             })
             .collect();
         let doc = ExportDoc {
@@ -420,7 +420,7 @@ pub fn parse_export(json: &str, model: &str, dim: usize) -> Result<Vec<(Meta, Ve
         .into_iter()
         .enumerate()
         .map(|(i, it)| {
-            let v = earshot_core::model::unpack_f32(&it.embedding)
+            let v = earshot_core::unpack_f32(&it.embedding)
                 .map_err(|e| bad(format!("item {} ({e})", i + 1)))?;
             let size = if it.meta.model == model { dim } else { v.len() };
             check_embedding(&v, size).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
@@ -584,7 +584,7 @@ mod tests {
 
     #[test]
     fn large_libraries_search_like_the_exact_scan_after_removals() {
-        use earshot_core::index::{top_k, Metric};
+        use earshot_core::{top_k, Metric};
         let dim = 64;
         let mut lib = Library::new(dim);
         let mut x = 1u64;
@@ -681,7 +681,7 @@ mod tests {
             .unwrap_err()
             .contains("newer earshot"));
         // An item of this model must have its size; one of another model may have any.
-        let one = earshot_core::model::pack_f32(&[1.0]);
+        let one = earshot_core::pack_f32(&[1.0]);
         let this = format!(
             r#"{{"format":"earshot-library","version":1,"dim":3,"items":[{{"name":"a","seconds":1,"label":"x","model":"m","embedding":"{one}"}}]}}"#
         );

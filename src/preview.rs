@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use earshot_core::audio::{mix_to_mono, resample};
+use earshot_core::{mix_to_mono, resample};
 use ogg::writing::{PacketWriteEndInfo, PacketWriter};
 
 /// Length of a preview.

@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
-use earshot_core::decode::Decoded;
-use earshot_core::index::Index;
-use earshot_core::map::Projection;
-use earshot_core::model::Model;
-use earshot_core::search::{Answer, Engine};
-use earshot_core::text::Vocabulary;
 use earshot_core::AudioInput;
+use earshot_core::Decoded;
+use earshot_core::Index;
+use earshot_core::Model;
+use earshot_core::Projection;
+use earshot_core::Vocabulary;
+use earshot_core::{Answer, Engine};
 
 use crate::analysis::{self, Analysis};
 use crate::library::{model_id, name_words, Library, Meta, GONE};
@@ -209,7 +209,7 @@ impl Service {
     /// An encoded file (WAV, FLAC, Ogg Vorbis, MP3) decoded as the CLI decodes it. `Err` is the
     /// decoder's reason; the caller may then let the browser try.
     pub fn decode_file(bytes: Vec<u8>, name: &str) -> Result<Decoded, String> {
-        earshot_core::decode::decode_bytes(bytes, name)
+        earshot_core::decode_bytes(bytes, name)
     }
 
     /// "Find similar": index item `item` as the query.
@@ -261,7 +261,7 @@ impl Service {
         let label = self
             .engine
             .index
-            .knn_labels(&embedding, earshot_core::index::KNN_K)
+            .knn_labels(&embedding, earshot_core::KNN_K)
             .ok()
             .and_then(|l| l.into_iter().next())
             .map(|(l, _)| l)
@@ -336,7 +336,7 @@ impl Service {
             .0
             .project(&a.embedding)
             .map_err(|e| analysis::sentence(&e.to_string()))?;
-        let named = |v: Vec<earshot_core::search::Ranked>| {
+        let named = |v: Vec<earshot_core::Ranked>| {
             v.into_iter()
                 .map(|r| Named {
                     name: r.name,
@@ -492,7 +492,7 @@ pub(crate) mod tests {
             Index::from_bytes(&std::fs::read(format!("{dir}features.bin")).unwrap()).unwrap();
         let vectors = model.embed_audio(feats.vectors()).unwrap();
         let index = Index::new(feats.items.clone(), model.output_dim(), vectors).unwrap();
-        let bytes = index.to_bytes(earshot_core::index::Storage::I8).unwrap();
+        let bytes = index.to_bytes(earshot_core::Storage::I8).unwrap();
         let vocab = std::fs::read(format!("{root}/pkg/{VOCAB_FILE}")).unwrap();
         Service::load(&model_json, &vocab, &bytes).unwrap()
     }
@@ -542,7 +542,7 @@ pub(crate) mod tests {
         let (meta, e) = s.embed("kick.ogg", &d.channels, d.sample_rate).unwrap();
         assert_eq!(meta.label, "Bass_drum");
         let own = s.engine.index.vector(item);
-        let near = earshot_core::model::similarity(&e, own);
+        let near = earshot_core::similarity(&e, own);
         assert!(near > 0.9, "{near}");
     }
 

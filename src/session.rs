@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use earshot_core::features::Frames;
+use earshot_core::Frames;
 
 use crate::library::Meta;
 use crate::protocol::{AnswerView, Catalog, ClipFacts, LibraryState, Response, Scope};

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 #[path = "../../crates/core/tests/fuzz_harness/mod.rs"]
 mod harness;
 
-static SHIPPED: OnceLock<earshot_core::text::Vocabulary> = OnceLock::new();
+static SHIPPED: OnceLock<earshot_core::Vocabulary> = OnceLock::new();
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let vocab = SHIPPED.get_or_init(|| {

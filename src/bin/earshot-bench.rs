@@ -7,8 +7,8 @@
 //! loads and exports the functions `tests/bench/browser.mjs` calls: the MFCC of a clip, and the
 //! worker's text and audio queries with a library of a given size.
 
-use earshot_core::features::FeatureExtractor;
-use earshot_core::index::{top_k, Index, Metric};
+use earshot_core::FeatureExtractor;
+use earshot_core::{top_k, Index, Metric};
 use earshot_web::library::{Library, Meta};
 use earshot_web::protocol::Scope;
 use earshot_web::service::Service;

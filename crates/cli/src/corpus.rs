@@ -1,7 +1,7 @@
 //! The corpus as the CLI sees it: the manifest written by `scripts/corpus/build.py`, and the
 //! clip-vector file (`earshot features`) that training, indexing and evaluation read.
 //!
-//! The clip-vector file uses the index format of `earshot_core::index` with `dim` = 300 and one
+//! The clip-vector file uses the index format of `earshot_core::Index` with `dim` = 300 and one
 //! item (id, label, source, licence, preview, split) per clip.
 
 use std::path::{Path, PathBuf};
@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::Context;
-use earshot_core::index::{Index, Item, Storage};
-use earshot_core::model::{pack_tensor, AudioKind, Model, PcaJson};
-use earshot_core::pca::Pca;
 use earshot_core::AudioInput;
+use earshot_core::Pca;
+use earshot_core::{pack_tensor, AudioKind, Model, PcaJson};
+use earshot_core::{Index, Item, Storage};
 
 use crate::decode;
 

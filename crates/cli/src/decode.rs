@@ -1,4 +1,4 @@
-//! Files to planar f32 through the core's symphonia decoder (`earshot_core::decode`), so the CLI
+//! Files to planar f32 through the core's symphonia decoder (`earshot_core::decode_bytes`), so the CLI
 //! and the app decode identically.
 
 use std::fs::File;
@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::files::io_reason;
 
-pub use earshot_core::decode::Decoded;
+pub use earshot_core::Decoded;
 
 /// Decode `path`. Errors are one human sentence (the caller adds the file name).
 pub fn decode(path: &Path) -> Result<Decoded, String> {
@@ -22,5 +22,5 @@ pub fn decode(path: &Path) -> Result<Decoded, String> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    earshot_core::decode::decode_source(Box::new(file), ext)
+    earshot_core::decode_source(Box::new(file), ext)
 }

@@ -2,10 +2,10 @@
 //! on the held-out split. Queries come from the test split; audio references from the train
 //! split; text references and text queries are the class labels.
 
-use earshot_core::eval::{ceiling_map_at, chance, map_at};
-use earshot_core::index::{Index, Metric, KNN_K};
-use earshot_core::model::Model;
-use earshot_core::text::Vocabulary;
+use earshot_core::Model;
+use earshot_core::Vocabulary;
+use earshot_core::{ceiling_map_at, chance, map_at};
+use earshot_core::{Index, Metric, KNN_K};
 use serde::Serialize;
 
 use crate::files::{load_model, load_vocab};
@@ -25,7 +25,7 @@ pub struct Table2 {
     pub text_text: Pair,
     /// The most joint text→audio can score on these test clips with k = 25 voting: every clip of
     /// the queried class ranked first, the others in the model's order
-    /// ([`earshot_core::eval::ceiling_map_at`]).
+    /// ([`earshot_core::ceiling_map_at`]).
     pub text_audio_ceiling: f64,
     /// Counts behind the numbers.
     pub n_classes: usize,
@@ -287,7 +287,7 @@ pub fn free_text(
         .chunks_exact(dim)
         .zip(&classes)
         .filter(|(q, class)| {
-            earshot_core::index::top_k(&all, dim, q, 1, Metric::ExpL2)
+            earshot_core::top_k(&all, dim, q, 1, Metric::ExpL2)
                 .first()
                 .is_some_and(|h| features.items[h.item].label == **class)
         })
@@ -483,8 +483,8 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         }
         let mut text_input = serde_json::Map::new();
         for ti in [
-            earshot_core::model::TextInput::ZeroPad,
-            earshot_core::model::TextInput::PerModality,
+            earshot_core::TextInput::ZeroPad,
+            earshot_core::TextInput::PerModality,
         ] {
             let cfg = TrainConfig {
                 text_input: ti,

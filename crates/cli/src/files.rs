@@ -1,9 +1,9 @@
 //! Reading the files the commands are given: whole files within the core's size limit, with
 //! errors that name the file and say why in a few words.
 
-use earshot_core::audio::MAX_FILE_BYTES;
-use earshot_core::model::Model;
-use earshot_core::text::Vocabulary;
+use earshot_core::Model;
+use earshot_core::Vocabulary;
+use earshot_core::MAX_FILE_BYTES;
 use std::path::Path;
 
 /// A file-system error as a short reason ("no such file", ...).

@@ -1,10 +1,10 @@
 //! A model fitted to a clip-vector file: its splits and class texts, the training on the train
 //! split (validation scored after every epoch) and the score calibration fitted on validation.
 
-use earshot_core::index::Index;
-use earshot_core::model::{l2, Model};
-use earshot_core::rank::{Calibration, Logistic};
-use earshot_core::text::Vocabulary;
+use earshot_core::Index;
+use earshot_core::Vocabulary;
+use earshot_core::{l2, Model};
+use earshot_core::{Calibration, Logistic};
 
 /// The split name of validation clips in the features file.
 pub const VALIDATION: &str = "validation";
@@ -52,7 +52,7 @@ pub fn train_model(
     features: &Index,
     vocab: &Vocabulary,
     dtype: &str,
-) -> anyhow::Result<(earshot_core::model::ModelJson, Vec<String>)> {
+) -> anyhow::Result<(earshot_core::ModelJson, Vec<String>)> {
     let tr = split(features, "train");
     let (classes, class_text) = class_texts(&tr.labels, vocab)?;
     let labels: Vec<usize> = tr

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use earshot_core::model::AudioKind;
+use earshot_core::AudioKind;
 
 /// Cross-modal audio search: audio and words in one space.
 #[derive(Debug, Parser)]
@@ -239,8 +239,8 @@ impl TrainOpts {
             batch: self.batch,
             learning_rate: self.lr,
             text_input: match self.text_input {
-                TextInputArg::ZeroPad => earshot_core::model::TextInput::ZeroPad,
-                TextInputArg::PerModality => earshot_core::model::TextInput::PerModality,
+                TextInputArg::ZeroPad => earshot_core::TextInput::ZeroPad,
+                TextInputArg::PerModality => earshot_core::TextInput::PerModality,
             },
             loss: self.loss,
             similarity: self.similarity,
@@ -443,10 +443,9 @@ fn build_index(
     use anyhow::Context;
     let (model, feats, _) = evaluate::load_matching(model, features)?;
     let vectors = model.embed_audio(feats.vectors())?;
-    let mut index =
-        earshot_core::index::Index::new(feats.items.clone(), model.output_dim(), vectors)?;
+    let mut index = earshot_core::Index::new(feats.items.clone(), model.output_dim(), vectors)?;
     index.extra = serde_json::json!({"model_training": model.training.get("config")});
-    let bytes = index.to_bytes(earshot_core::index::Storage::I8)?;
+    let bytes = index.to_bytes(earshot_core::Storage::I8)?;
     std::fs::write(out, &bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
     eprintln!(
         "wrote {}: {} items x {} ({:.1} MB)",

@@ -6,13 +6,13 @@
 //! - leave-one-package-out: train without one source package, then search that package's clips
 //!   as an unlabelled library, beside plain cosine kNN on the input features.
 
-use earshot_core::eval::{
+use earshot_core::Engine;
+use earshot_core::Vocabulary;
+use earshot_core::{
     average_precision, average_precision_at_k, knn_ranking, precision_at_k, weighted_mean,
 };
-use earshot_core::index::{top_k, Index, Metric, KNN_K};
-use earshot_core::model::{l2, Model};
-use earshot_core::search::Engine;
-use earshot_core::text::Vocabulary;
+use earshot_core::{l2, Model};
+use earshot_core::{top_k, Index, Metric, KNN_K};
 use serde::Serialize;
 
 use crate::fit::{class_texts, train_model};
@@ -421,7 +421,7 @@ mod tests {
         let items = |v: &[(&str, &str)]| {
             v.iter()
                 .enumerate()
-                .map(|(i, (label, source))| earshot_core::index::Item {
+                .map(|(i, (label, source))| earshot_core::Item {
                     id: i.to_string(),
                     label: label.to_string(),
                     source: source.to_string(),

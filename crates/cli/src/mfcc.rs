@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use earshot_core::audio::{prepare, TARGET_SR};
-use earshot_core::features::{FeatureExtractor, Frames, MfccConfig};
+use earshot_core::{prepare, TARGET_SR};
+use earshot_core::{FeatureExtractor, Frames, MfccConfig};
 use serde::Serialize;
 
 use crate::{decode, emit, Failure};

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use earshot_core::audio::validate;
-use earshot_core::index::Index;
-use earshot_core::search::{Answer, Engine};
+use earshot_core::validate;
+use earshot_core::Index;
+use earshot_core::{Answer, Engine};
 use serde_json::json;
 
 use crate::files::{load_model, load_vocab};

@@ -11,8 +11,9 @@
 
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
-use earshot_core::model::{
-    pack_tensor, AudioJson, DenseJson, ModelJson, TextInput, TextJson, FORMAT, VERSION,
+use earshot_core::{
+    pack_tensor, AudioJson, DenseJson, ModelJson, TextInput, TextJson, MODEL_FORMAT as FORMAT,
+    MODEL_VERSION as VERSION,
 };
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -173,7 +174,7 @@ pub struct TrainData<'a> {
     pub audio_feature: String,
     /// The projection the clip vectors went through, and the feature network's weights file,
     /// both stored in the model (CNN features).
-    pub audio_pca: Option<earshot_core::model::PcaJson>,
+    pub audio_pca: Option<earshot_core::PcaJson>,
     pub audio_weights: Option<String>,
     pub text_feature: String,
     /// Held-out clips (raw vectors, class indices) scored after every epoch; never trained on.
@@ -404,8 +405,8 @@ fn score_validation(
     audio_dim: usize,
     text_width: usize,
 ) -> CResult<EpochScore> {
-    use earshot_core::eval::map_at;
-    use earshot_core::index::{Metric, KNN_K};
+    use earshot_core::map_at;
+    use earshot_core::{Metric, KNN_K};
     let tr = embed(net, train_audio, audio_dim, net.audio_in.as_ref())?;
     let va = embed(net, val_audio, audio_dim, net.audio_in.as_ref())?;
     let te = embed(net, text, text_width, net.text_in.as_ref())?;

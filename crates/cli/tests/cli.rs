@@ -58,7 +58,7 @@ fn every_format_decodes_to_the_same_features() {
 
 #[test]
 fn header_sniffing_agrees_with_the_decoder() {
-    use earshot_core::sniff::{probe, Format};
+    use earshot_core::{probe, Format};
     for (name, format) in [
         ("glass_rub.wav", Format::Wav),
         ("glass_rub.flac", Format::Flac),
@@ -267,7 +267,7 @@ fn clip_vectors_in_half_precision_are_half_the_file_and_the_same_numbers() {
             String::from_utf8_lossy(&run.stderr)
         );
         let bytes = std::fs::read(&out).unwrap();
-        let ix = earshot_core::index::Index::from_bytes(&bytes).unwrap();
+        let ix = earshot_core::Index::from_bytes(&bytes).unwrap();
         (bytes.len(), ix)
     };
     let (full_len, full) = read(false);

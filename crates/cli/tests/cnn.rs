@@ -35,7 +35,7 @@ fn audio_search_with_a_cnn_model_uses_the_cnn() {
     let tmp = Temp::new("cnn-search");
     let index = cnn_index(&tmp);
     let model = format!("{DIR}/model.json");
-    let ix = earshot_core::index::Index::from_bytes(&std::fs::read(&index).unwrap()).unwrap();
+    let ix = earshot_core::Index::from_bytes(&std::fs::read(&index).unwrap()).unwrap();
     // Every 60th clip (29 clips, many classes) queried by its preview (lossy, at most 4 s).
     let sample: Vec<_> = ix.items.iter().step_by(60).collect();
     let mut labelled = 0;

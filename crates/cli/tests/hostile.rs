@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use common::{
     assert_refused, earshot, fixture, mfcc_json, mono, pkg, refused, signal, wav, wav_header, Temp,
 };
-use earshot_core::audio::{MAX_FILE_BYTES, MAX_SECONDS};
+use earshot_core::{MAX_FILE_BYTES, MAX_SECONDS};
 
 fn arg(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -431,7 +431,7 @@ fn malformed_model_json_is_refused() {
 #[test]
 fn models_with_wrong_contents_are_refused_naming_the_problem() {
     let t = Temp::new("h-model-contents");
-    let nan = earshot_core::model::pack_tensor(&[1024], &[f32::NAN; 1024], "f32");
+    let nan = earshot_core::pack_tensor(&[1024], &[f32::NAN; 1024], "f32");
     let inf_values = serde_json::json!({"shape": [1024], "values": vec![1e39; 1024]});
     type Edit = fn(&mut serde_json::Value, &serde_json::Value, &serde_json::Value);
     let cases: [(&str, Edit, &str); 7] = [

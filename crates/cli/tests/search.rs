@@ -87,7 +87,7 @@ fn text_search_has_the_contract_shape_and_finds_dogs() {
 #[test]
 fn previews_of_indexed_clips_get_their_class_far_above_chance() {
     let index = std::fs::read(pkg("index.bin")).unwrap();
-    let ix = earshot_core::index::Index::from_bytes(&index).unwrap();
+    let ix = earshot_core::Index::from_bytes(&index).unwrap();
     // Every 60th clip (51 clips, many classes) queried by its preview (lossy, at most 4 s).
     let sample: Vec<_> = ix.items.iter().step_by(60).collect();
     let mut labelled = 0;
@@ -172,11 +172,11 @@ fn damaged_assets_exit_2_naming_the_file() {
         "version 7",
     );
     // An index of another joint-space size does not fit the model.
-    let ix = earshot_core::index::Index::from_bytes(&index).unwrap();
-    let small = earshot_core::index::Index::new(ix.items[..2].to_vec(), 3, vec![0.5; 6]).unwrap();
+    let ix = earshot_core::Index::from_bytes(&index).unwrap();
+    let small = earshot_core::Index::new(ix.items[..2].to_vec(), 3, vec![0.5; 6]).unwrap();
     let other = t.path(
         "dim3.bin",
-        &small.to_bytes(earshot_core::index::Storage::F32).unwrap(),
+        &small.to_bytes(earshot_core::Storage::F32).unwrap(),
     );
     assert_refused(&["search", "--text", "dog", "--index", &other], "3 dims");
     let vocab = t.path("vocab.bin", b"ESVOCAB\0\x01\x00");
@@ -227,7 +227,7 @@ fn labels_without_known_words_never_break_search() {
     // when corrected ("Glockenspeil"), besides the shipped ones: the first results of an audio
     // query and a few violins are relabelled.
     let index = std::fs::read(pkg("index.bin")).unwrap();
-    let mut ix = earshot_core::index::Index::from_bytes(&index).unwrap();
+    let mut ix = earshot_core::Index::from_bytes(&index).unwrap();
     let violins: Vec<usize> = (0..ix.items.len())
         .filter(|&i| ix.items[i].label == "Violin_or_fiddle")
         .collect();
@@ -248,7 +248,7 @@ fn labels_without_known_words_never_break_search() {
     let t = Temp::new("odd-labels");
     let path = t.path(
         "odd-labels.bin",
-        &ix.to_bytes(earshot_core::index::Storage::F32).unwrap(),
+        &ix.to_bytes(earshot_core::Storage::F32).unwrap(),
     );
     for query in [
         &["--text", "violin", "--top", "20"][..],

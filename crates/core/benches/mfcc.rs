@@ -13,8 +13,8 @@ mod native {
     use std::time::Duration;
 
     use criterion::Criterion;
-    use earshot_core::audio::{prepare, resample, TARGET_SR};
-    use earshot_core::features::{clip_vector, FeatureExtractor};
+    use earshot_core::{clip_vector, FeatureExtractor};
+    use earshot_core::{prepare, resample, TARGET_SR};
 
     use crate::common::parse_wav16;
 

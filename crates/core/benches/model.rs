@@ -9,9 +9,9 @@ mod native {
     use std::time::Duration;
 
     use criterion::{BenchmarkId, Criterion, Throughput};
-    use earshot_core::index::Index;
-    use earshot_core::model::Model;
-    use earshot_core::text::Vocabulary;
+    use earshot_core::Index;
+    use earshot_core::Model;
+    use earshot_core::Vocabulary;
 
     const MODEL: &str = include_str!("../../../pkg/model.json");
     const FEATURES: &[u8] = include_bytes!("../../../pkg/eval/features.bin");

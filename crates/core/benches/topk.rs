@@ -11,8 +11,8 @@ mod native {
     use std::time::Duration;
 
     use criterion::{BenchmarkId, Criterion, Throughput};
-    use earshot_core::index::{top_k, Metric};
-    use earshot_core::quant::{top_k_rescored, Quantised};
+    use earshot_core::{top_k, Metric};
+    use earshot_core::{top_k_rescored, Quantised};
 
     const DIM: usize = 1024;
 

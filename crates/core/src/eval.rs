@@ -142,14 +142,6 @@ pub fn chance(n_classes: usize) -> f64 {
     1.0 / n_classes as f64
 }
 
-/// The expected MAP@3 of a uniformly random label ranking: (1 + 1/2 + 1/3) / n.
-pub fn random_map3(n_classes: usize) -> f64 {
-    if n_classes == 0 {
-        return 0.0;
-    }
-    (1.0 + 0.5 + 1.0 / 3.0) / n_classes as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,7 +269,6 @@ mod tests {
     #[test]
     fn chance_levels_for_41_classes() {
         assert!((chance(41) - 0.024).abs() < 1e-3);
-        assert!((random_map3(41) - 0.0447).abs() < 1e-3);
-        assert_eq!(random_map3(0), 0.0);
+        assert_eq!(chance(0), 0.0);
     }
 }

@@ -83,7 +83,7 @@ pub struct PcaJson {
 /// How the model's audio input is computed from sound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioKind {
-    /// The 300-d MFCC clip vector of docs/interfaces.md §1 (`earshot_core::features`).
+    /// The 300-d MFCC clip vector of docs/interfaces.md §1 (`crate::features`).
     Mfcc,
     /// The aisfx CNN ("Walnet") clip embedding, 512-d (`earshot_core::cnn`, cargo feature `cnn`).
     Walnet,

@@ -360,8 +360,10 @@ impl Vocabulary {
     }
 }
 
-/// Write a vocabulary file (used by the exporter and by tests); `rows` are `dim`-long vectors.
-pub fn encode(words: &[&str], rows: &[Vec<f32>], bits: u32) -> Result<Vec<u8>> {
+/// Write a vocabulary file (the shipped one is written by `scripts/vocab/make_vocab.py`; this
+/// makes the tests' small ones); `rows` are `dim`-long vectors.
+#[cfg(test)]
+fn encode(words: &[&str], rows: &[Vec<f32>], bits: u32) -> Result<Vec<u8>> {
     let dim = rows.first().map_or(0, Vec::len);
     if words.len() != rows.len() || dim == 0 || rows.iter().any(|r| r.len() != dim) {
         return Err(Error::Invalid("words and vectors do not match".into()));
@@ -410,6 +412,7 @@ pub fn encode(words: &[&str], rows: &[Vec<f32>], bits: u32) -> Result<Vec<u8>> {
 }
 
 /// Round to the nearest bfloat16 (ties to even), returned as the f32 it stands for.
+#[cfg(test)]
 fn bf16_round(x: f32) -> f32 {
     let bits = x.to_bits();
     let rounded = bits.wrapping_add(0x7fff + ((bits >> 16) & 1)) & 0xffff_0000;

@@ -1,9 +1,9 @@
 //! Validation and mixing of `audio::prepare`, and errors (never panics) of the feature path.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use earshot_core::audio::{mix_to_mono, prepare, resample, validate, TARGET_SR};
-use earshot_core::features::{clip_vector, delta, FeatureExtractor, Frames};
 use earshot_core::Error;
+use earshot_core::{clip_vector, delta, FeatureExtractor, Frames};
+use earshot_core::{mix_to_mono, prepare, resample, validate, TARGET_SR};
 
 #[test]
 fn empty_input_is_an_error() {

@@ -10,13 +10,13 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::{cosine, f32s, parse_wav16};
-use earshot_core::audio::resample;
 use earshot_core::cnn::{
     block_embeddings, blocks, clip_embedding, mean_of, n_frames, FrontEnd, Walnet, EMBEDDING_DIM,
     N_MELS, SAMPLE_RATE,
 };
-use earshot_core::features::Frames;
+use earshot_core::resample;
 use earshot_core::Error;
+use earshot_core::Frames;
 use serde::Deserialize;
 
 /// Per block, network alone (same input as PyTorch; f16 weights): measured ≥ 0.99999.

@@ -9,7 +9,7 @@ mod common;
 
 use common::{cosine, f32s, parse_wav16};
 use earshot_core::cnn::{block_embeddings, blocks, FrontEnd, Walnet, N_MELS};
-use earshot_core::features::Frames;
+use earshot_core::Frames;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -6,9 +6,9 @@
 //! same check runs in wasm (`tests/wasm.rs` includes this file's `check`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use earshot_core::index::Index;
-use earshot_core::model::Model;
-use earshot_core::text::Vocabulary;
+use earshot_core::Index;
+use earshot_core::Model;
+use earshot_core::Vocabulary;
 
 pub const MODEL: &str = include_str!("../../../pkg/model.json");
 pub const FEATURES: &[u8] = include_bytes!("../../../pkg/eval/features.bin");

@@ -7,8 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{compare, f32s, failures, parse_wav16, Expected};
-use earshot_core::audio::{prepare, TARGET_SR};
-use earshot_core::features::FeatureExtractor;
+use earshot_core::FeatureExtractor;
+use earshot_core::{prepare, TARGET_SR};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -86,7 +86,7 @@ fn unseen_clips() {
         let sr = it["native_sr"].as_u64().unwrap() as u32;
         let ours = prepare(&[native], sr).unwrap();
         let mm = fx.mfcc(&ours).unwrap();
-        let clip = earshot_core::features::clip_vector(&mm);
+        let clip = earshot_core::clip_vector(&mm);
         let frames = mm.n_frames.min(n_frames);
         let md = common::diff(&mm.data[..frames * 100], &exp.mfcc[..frames * 100]);
         println!(

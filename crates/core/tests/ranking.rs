@@ -1,11 +1,11 @@
 //! Calibrated scores and labels as tags, on the shipped model, vocabulary and index.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use earshot_core::index::Index;
-use earshot_core::model::Model;
-use earshot_core::rank::{Calibration, Logistic};
-use earshot_core::search::Engine;
-use earshot_core::text::Vocabulary;
+use earshot_core::Engine;
+use earshot_core::Index;
+use earshot_core::Model;
+use earshot_core::Vocabulary;
+use earshot_core::{Calibration, Logistic};
 
 const MODEL: &str = include_str!("../../../pkg/model.json");
 const VOCAB: &[u8] = include_bytes!("../../../pkg/vocab.bin");
@@ -112,9 +112,8 @@ fn a_text_querys_labels_follow_its_tags_like_its_results() {
     let mut off = engine(Some(calibration()));
     off.tags = false;
     let b = off.search_text("dog barking", 20).unwrap();
-    let names = |x: &earshot_core::search::Answer| {
-        x.labels.iter().map(|l| l.name.clone()).collect::<Vec<_>>()
-    };
+    let names =
+        |x: &earshot_core::Answer| x.labels.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
     assert_ne!(names(&a), names(&b));
     assert_eq!(a.tokens, ["dog", "barking"]);
     assert!(

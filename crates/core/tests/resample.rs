@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{f32s, parse_wav16};
-use earshot_core::audio::{resample, resampled_len, TARGET_SR};
+use earshot_core::{resample, resampled_len, TARGET_SR};
 use realfft::RealFftPlanner;
 
 /// Zeroes every FFT bin above `cutoff_hz` of `x` sampled at `sr` (whole-signal brickwall).

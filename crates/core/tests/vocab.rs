@@ -3,7 +3,7 @@
 //! `scripts/vocab/make_vocab.py` (WordNet, onomatopoeia, then the most frequent GloVe words).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use earshot_core::text::Vocabulary;
+use earshot_core::Vocabulary;
 
 const VOCAB: &[u8] = include_bytes!("../../../pkg/vocab.bin");
 

@@ -7,8 +7,8 @@
 mod common;
 
 use common::{compare, f32s, failures, parse_wav16, Expected};
-use earshot_core::audio::{prepare, TARGET_SR};
-use earshot_core::features::FeatureExtractor;
+use earshot_core::FeatureExtractor;
+use earshot_core::{prepare, TARGET_SR};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -333,7 +333,7 @@ fn on_message(ev: MessageEvent) {
                 };
                 // The core's file-size limit, before a byte is read (File.size is cheap here).
                 let size = blob.size() as u64;
-                if size > earshot_core::audio::MAX_FILE_BYTES {
+                if size > earshot_core::MAX_FILE_BYTES {
                     let err = earshot_core::Error::TooLarge(size);
                     return fail(id, earshot_web::analysis::core_failed(name, &err));
                 }

@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used)]
 use super::*;
-use earshot_core::eval::map_at;
-use earshot_core::index::Metric;
-use earshot_core::model::Model;
+use earshot_core::map_at;
+use earshot_core::Metric;
+use earshot_core::Model;
 
 /// Four classes: audio = class centre + noise (12-d), text = a fixed 8-d vector per class.
 fn synthetic(n_per_class: usize, noise_seed: u64) -> (Vec<f32>, Vec<usize>, Vec<f32>) {
@@ -123,7 +123,7 @@ fn the_last_layer_size_is_the_joint_space() {
         hidden: vec![32, 16, 5],
         ..config(TextInput::PerModality)
     });
-    let m = earshot_core::model::Model::from_parts(json).unwrap();
+    let m = earshot_core::Model::from_parts(json).unwrap();
     assert_eq!(m.output_dim(), 5);
     assert_eq!(m.embed_text(&[0.5; 8]).unwrap().len(), 5);
 }

@@ -1,7 +1,7 @@
 //! Shared helpers of the parity tests (native and wasm): fixture decoding and comparisons.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use earshot_core::features::{clip_vector, delta, FeatureExtractor, Frames};
+use earshot_core::{clip_vector, delta, FeatureExtractor, Frames};
 
 /// Tolerances of the parity contract (per value, in the units of the feature).
 pub const MAX_ABS: f32 = 0.05;

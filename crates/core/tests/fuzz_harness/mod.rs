@@ -5,9 +5,9 @@
 
 #![allow(dead_code)]
 
-use earshot_core::index::{Index, Metric};
-use earshot_core::model::Model;
-use earshot_core::text::Vocabulary;
+use earshot_core::Model;
+use earshot_core::Vocabulary;
+use earshot_core::{Index, Metric};
 
 /// Arbitrary samples through the CLI's audio path: validate, mix down, resample to 22 050 Hz,
 /// MFCC clip vector. Input: sample rate (u32 LE), channel count byte (`% 8 + 1`), then
@@ -26,10 +26,10 @@ pub fn features(data: &[u8]) {
     let channels: Vec<Vec<f32>> = (0..n_ch)
         .map(|c| (0..frames).map(|i| samples[i * n_ch + c]).collect())
         .collect();
-    let Ok(y) = earshot_core::audio::prepare(&channels, rate) else {
+    let Ok(y) = earshot_core::prepare(&channels, rate) else {
         return;
     };
-    static EXTRACTOR: std::sync::OnceLock<earshot_core::features::FeatureExtractor> =
+    static EXTRACTOR: std::sync::OnceLock<earshot_core::FeatureExtractor> =
         std::sync::OnceLock::new();
     let extractor = EXTRACTOR.get_or_init(Default::default);
     if let Ok(v) = extractor.clip_vector_of(&y) {
@@ -113,10 +113,10 @@ pub fn decode(data: &[u8]) {
     let Some((&pick, bytes)) = data.split_first() else {
         return;
     };
-    let _ = earshot_core::sniff::probe(bytes);
+    let _ = earshot_core::probe(bytes);
     let name = NAMES[usize::from(pick) % NAMES.len()];
-    if let Ok(d) = earshot_core::decode::decode_bytes(bytes.to_vec(), name) {
+    if let Ok(d) = earshot_core::decode_bytes(bytes.to_vec(), name) {
         assert!(d.n_samples() > 0);
-        let _ = earshot_core::audio::prepare(&d.channels, d.sample_rate);
+        let _ = earshot_core::prepare(&d.channels, d.sample_rate);
     }
 }
