@@ -13,7 +13,7 @@ use earshot_web::export;
 use earshot_web::layout;
 use earshot_web::library::{Keep, Meta};
 use earshot_web::protocol::{AnswerView, Catalog, LibraryState, Request, Response, Scope, TOP};
-use earshot_web::session::{ClipView, Effect, Query, Session};
+use earshot_web::session::{ClipView, Effect, Query, Session, Sound};
 use earshot_web::worker::Payload;
 use leptos::html;
 use leptos::prelude::*;
@@ -154,22 +154,27 @@ impl Shell {
             Response::Answer(_) => envelope::clip(&values),
             _ => Payload::None,
         };
-        let effect = self
+        let effects = self
             .session
             .try_update(|s| s.apply(id, response, payload))
-            .flatten();
+            .unwrap_or_default();
+        for effect in effects {
+            self.effect(id, effect, &values);
+        }
+    }
+
+    fn effect(self, id: u32, effect: Effect, values: &[JsValue]) {
         match effect {
-            None => {}
-            Some(Effect::Ready) => {
-                dom::mark_ready();
-                self.send_library(Request::LibraryOpen, &[]);
-            }
-            Some(Effect::AskStale) => self.send_library(Request::LibraryStale, &[]),
-            Some(Effect::PlayBlob) => {
+            Effect::OpenLibrary => self.send_library(Request::LibraryOpen, &[]),
+            Effect::Ready => dom::mark_ready(),
+            Effect::AskStale => self.send_library(Request::LibraryStale, &[]),
+            Effect::PlayBlob => {
                 self.play_blob(values.first().and_then(|v| v.clone().dyn_into().ok()))
             }
-            Some(Effect::Reembed(metas)) => {
-                let blobs = values.into_iter().filter_map(|v| v.dyn_into::<Blob>().ok());
+            Effect::Reembed(metas) => {
+                let blobs = values
+                    .iter()
+                    .filter_map(|v| v.clone().dyn_into::<Blob>().ok());
                 let sounds: Vec<(Meta, Blob)> = metas.into_iter().zip(blobs).collect();
                 let done = self
                     .indexer
@@ -178,12 +183,12 @@ impl Shell {
                     self.warn(msg);
                 }
             }
-            Some(Effect::Download(json)) => {
+            Effect::Download(json) => {
                 if let Err(msg) = dom::download("earshot-library.json", "application/json", &json) {
                     self.warn(msg);
                 }
             }
-            Some(Effect::DecodeInBrowser { generation }) => self.decode_in_browser(id, generation),
+            Effect::DecodeInBrowser { generation } => self.decode_in_browser(id, generation),
         }
     }
 
@@ -419,6 +424,33 @@ impl Shell {
             player::stop(&audio);
         }
         self.session.update(|s| s.play(None));
+    }
+
+    /// Plays a result's sound: a bundled preview or a library sound's kept audio.
+    pub fn play_sound(self, sound: Sound) {
+        match sound {
+            Sound::Item(item) => self.play_item(item),
+            Sound::Mine(key) => self.send_library(Request::LibraryAudio { key }, &[]),
+        }
+    }
+
+    /// Selects the result at `rank` (0-based) and focuses it; moving there plays it when
+    /// audition is on.
+    pub fn select(self, rank: usize) {
+        let moved = self.cursor.get_untracked() != Some(rank);
+        self.session.update(|s| s.select(Some(rank)));
+        dom::focus_selector(&format!("[data-testid=result][data-rank=\"{}\"]", rank + 1));
+        if moved {
+            if let Some(sound) = self.session.with_untracked(|s| s.audition_at(rank)) {
+                self.play_sound(sound);
+            }
+        }
+    }
+
+    /// Deletes a library sound; it leaves the shown results at once.
+    pub fn delete(self, key: u64) {
+        self.session.update(|s| s.forget(key));
+        self.send_library(Request::LibraryDelete { key }, &[]);
     }
 
     pub fn toggle_item(self, item: usize) {

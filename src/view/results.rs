@@ -3,7 +3,7 @@
 use earshot_web::layout;
 use earshot_web::library::Meta;
 use earshot_web::protocol::{ItemView, Request, Scored};
-use earshot_web::session::Nav;
+use earshot_web::session::{Nav, Sound};
 use leptos::ev;
 use leptos::prelude::*;
 
@@ -38,19 +38,16 @@ pub fn Results() -> impl IntoView {
             })
         };
         match nav {
-            Nav::To(rank) => {
-                shell.session.update(|s| s.select(Some(rank)));
-                dom::focus_selector(&format!("[data-testid=result][data-rank=\"{}\"]", rank + 1));
-            }
+            Nav::To(rank) => shell.select(rank),
             Nav::ToQuery => {
                 shell.session.update(|s| s.select(None));
                 dom::focus_selector("[data-testid=query-text]");
             }
-            Nav::Toggle(rank) => {
-                if let (Some(item), _) = at(rank) {
-                    shell.toggle_item(item);
-                }
-            }
+            Nav::Toggle(rank) => match shell.session.with_untracked(|s| s.sound_at(rank)) {
+                Some(Sound::Item(item)) => shell.toggle_item(item),
+                Some(sound) => shell.play_sound(sound),
+                None => {}
+            },
             Nav::Similar(rank) => match at(rank) {
                 (Some(item), _) => shell.find_similar(item),
                 (None, Some(key)) => shell.find_similar_mine(key),
@@ -77,12 +74,24 @@ pub fn Results() -> impl IntoView {
         <section class="results-panel" aria-label="Results">
             <div class="panel-head">
                 <h2>"Results"</h2>
+                <label class="audition" title="Play each result as the arrow keys reach it">
+                    <input
+                        type="checkbox"
+                        data-testid="audition"
+                        prop:checked=move || shell.session.with(|s| s.audition)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            shell.session.update(|s| s.audition = on);
+                        }
+                    />
+                    " Play as I move"
+                </label>
                 <div class="exports">
                     <button type="button" class="small" data-testid="export-json" disabled=none on:click=move |_| shell.export_as("json")>"Export JSON"</button>
                     <button type="button" class="small" data-testid="export-csv" disabled=none on:click=move |_| shell.export_as("csv")>"Export CSV"</button>
                 </div>
             </div>
-            <ol class="results" data-testid="results" aria-label="Results, best first. Arrow keys move, Space plays, Enter finds similar." on:keydown=on_key>
+            <ol class="results" data-testid="results" aria-label="Results, best first. Arrow keys move (and play, unless turned off), Space plays or stops, Enter finds similar." on:keydown=on_key>
                 {rows}
             </ol>
             <p class="empty" hidden=move || answer.with(Option::is_some)>

@@ -7,7 +7,6 @@ use leptos::ev;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::dom;
 use crate::shell::{Mic, Shell};
 
 pub const ACCEPT: &str = "audio/*,.wav,.flac,.ogg,.mp3";
@@ -24,8 +23,7 @@ pub fn SearchBar() -> impl IntoView {
         }
         "ArrowDown" if shell.session.with_untracked(|s| s.n_results() > 0) => {
             ev.prevent_default();
-            shell.session.update(|s| s.select(Some(0)));
-            dom::focus_selector("[data-testid=result][data-rank=\"1\"]");
+            shell.select(0);
         }
         _ => {}
     };

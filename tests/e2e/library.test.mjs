@@ -49,10 +49,23 @@ test('adding 20 real clips, a text file and an empty file: progress, both failur
   assert.equal(await page.locator('[data-testid=library-item]').count(), 20);
 });
 
-test('the library survives a reload', async () => {
+test('the library survives a reload, and its count is right the moment the page says ready', async () => {
   await page.reload();
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
-  await waitCount(20);
+  // Read in the same task as the attribute appears: no moment of "0 sounds".
+  const atReady = await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const read = () => Number(document.querySelector('[data-testid=library-count]')?.textContent);
+        if (document.body.dataset.ready === '1') return done(read());
+        new MutationObserver((_, obs) => {
+          if (document.body.dataset.ready === '1') {
+            obs.disconnect();
+            done(read());
+          }
+        }).observe(document.body, { attributes: true });
+      }),
+  );
+  assert.equal(atReady, 20);
   const names = await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name));
   assert.deepEqual([...names].sort(), [...CLIPS].sort());
 });
@@ -78,13 +91,22 @@ test('scope "library" finds the clip itself first; "all" mixes it with bundled s
   assert.ok((await results(page)).every((x) => !x.id.startsWith('library:')));
 });
 
-test('delete one', async () => {
+test('delete one: it leaves the list and the shown results', async () => {
   const first = page.locator('[data-testid=library-item]').first();
   const name = await first.getAttribute('data-name');
+  const key = await first.getAttribute('data-key');
+  // Its own sound as the query, over the library: it is the first result.
+  await page.selectOption('[data-testid=scope]', 'library');
+  await runAndRead(page, () => page.setInputFiles('[data-testid=query-file]', path.join(PREVIEWS, name)));
+  assert.equal((await results(page))[0].id, `library:${key}`);
   await first.locator('[data-testid=library-delete]').click();
   await waitCount(19);
   const names = await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.name));
   assert.ok(!names.includes(name));
+  const shown = await results(page);
+  assert.equal(shown.length, 19);
+  assert.ok(shown.every((r) => r.id !== `library:${key}`), 'the deleted sound left the results');
+  await page.selectOption('[data-testid=scope]', 'bundled');
 });
 
 test('export, clear all (confirmed), import: the same 19 sounds come back', async () => {

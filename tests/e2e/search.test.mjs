@@ -140,7 +140,7 @@ test('find similar runs a result as an audio query: that clip comes first, at di
   assert.ok((await labelsAndWords(page)).labels.length > 0);
 });
 
-test('keyboard: / focuses the box, arrows move, Space plays, Enter finds similar, Esc stops', async () => {
+test('keyboard: / focuses the box, arrows move and play, Space plays or stops, Enter finds similar, Esc stops', async () => {
   await page.locator('h1').click();
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'query-text');
@@ -157,6 +157,12 @@ test('keyboard: / focuses the box, arrows move, Space plays, Enter finds similar
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowUp');
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '2');
+  // Moving plays the result reached (audition, on by default).
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  assert.ok((await player(page)).src.endsWith(`/pkg/previews/${r[1].id}.mp3`));
+  // Space stops it, and plays it again.
+  await page.keyboard.press(' ');
+  assert.equal((await player(page)).playing, false);
   await page.keyboard.press(' ');
   await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
   assert.ok((await player(page)).src.endsWith(`/pkg/previews/${r[1].id}.mp3`));
@@ -168,6 +174,23 @@ test('keyboard: / focuses the box, arrows move, Space plays, Enter finds similar
   await page.keyboard.press('ArrowDown');
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   assert.notEqual(outline, 'none');
+});
+
+test('with "Play as I move" off, the arrow keys only move', async () => {
+  await textSearch(page, 'bell');
+  await page.uncheck('[data-testid=audition]');
+  await page.locator('[data-testid=query-text]').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.rank), '2');
+  await page.waitForTimeout(300);
+  assert.equal((await player(page)).playing, false);
+  await page.check('[data-testid=audition]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  const r = await results(page);
+  assert.ok((await player(page)).src.endsWith(`/pkg/previews/${r[2].id}.mp3`));
+  await page.keyboard.press('Escape');
 });
 
 test('a search answered again while the user moves through its results keeps the selection', async () => {
