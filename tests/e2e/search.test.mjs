@@ -179,6 +179,8 @@ test('keyboard: / focuses the box, arrows move and play, Space plays or stops, E
 test('with "Play as I move" off, the arrow keys only move', async () => {
   await textSearch(page, 'bell');
   await page.uncheck('[data-testid=audition]');
+  await page.keyboard.press('Escape');
+  assert.equal((await player(page)).playing, false);
   await page.locator('[data-testid=query-text]').focus();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
