@@ -188,6 +188,7 @@ test('with "Play as I move" off, the arrow keys only move', async () => {
   await page.waitForTimeout(300);
   assert.equal((await player(page)).playing, false);
   await page.check('[data-testid=audition]');
+  await page.locator('[data-testid=result][data-rank="2"]').focus();
   await page.keyboard.press('ArrowDown');
   await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
   const r = await results(page);
