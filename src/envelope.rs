@@ -1,7 +1,7 @@
 //! The message envelope between the page and its workers: `{id, json, arrays}`, where `arrays`
 //! are typed arrays whose buffers are moved (transferred), not copied; and the typed arrays of
 //! each message as Rust values ([`Input`] of a request, [`Payload`] of a response). Shared by
-//! the page (`src/client.rs`) and the worker so they cannot drift apart; the one module of this
+//! the page (`src/page/client.rs`) and the worker so they cannot drift apart; the one module of this
 //! library with JS types.
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};

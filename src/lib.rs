@@ -2,7 +2,7 @@
 //! (`src/bin/earshot-worker/`) share. All of it is plain Rust tested natively, but for
 //! [`envelope`], the message format of both threads (JS values in, Rust values out).
 //!
-//! The three places: the page (`src/main.rs` with `src/view/`: components over [`session`]),
+//! The three places: the page (`src/main.rs`, `src/page/`: components over [`session`]),
 //! the worker (`src/bin/earshot-worker/`: message glue, fetching, IndexedDB, over [`worker`]),
 //! and this library. Data flows one way: the page decodes audio → the worker computes features,
 //! embeds and searches ([`service`]) → the page shows the ranked results.

@@ -1,19 +1,9 @@
-//! earshot — cross-modal audio search in the browser: the page (Leptos). Features, the model and
-//! the search run in a worker (`src/bin/earshot-worker/`); `body[data-ready]` is set once it
-//! has loaded the model, vocabulary and index.
+//! earshot — cross-modal audio search in the browser: the page (Leptos, `src/page/`). Features,
+//! the model and the search run in a worker (`src/bin/earshot-worker/`); what both share is the
+//! library (`src/lib.rs`). `body[data-ready]` is set once the worker has loaded the model,
+//! vocabulary and index and the user's library has been read.
 
-mod app;
-mod client;
-mod decode;
-mod dom;
-mod draw;
-mod folder;
-mod player;
-mod pool;
-mod record;
-mod shell;
-mod sw;
-mod view;
+mod page;
 
 /// Writes `msg` into the error element (used by the panic hook; works without Leptos).
 fn show_fatal(msg: &str) {
@@ -43,5 +33,5 @@ fn install_panic_hook() {
 
 fn main() {
     install_panic_hook();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(page::app::App);
 }

@@ -1,5 +1,5 @@
 //! Offline use as the page shows it: the service worker's messages and what they mean for the
-//! user. Plain Rust, tested natively; the browser glue is `src/sw.rs` in the page.
+//! user. Plain Rust, tested natively; the browser glue is `src/page/sw.rs`.
 
 /// Where offline use stands, as the footer shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

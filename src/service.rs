@@ -49,12 +49,14 @@ impl Service {
             analysis::sentence(&format!("The {what} could not be loaded: {e}"))
         };
         let model = Model::from_json(model_json).map_err(|e| broken("model (model.json)", &e))?;
-        let weights =
-            AudioInput::weights_of(&model).map_err(|e| broken("model (model.json)", &e))?;
+        let weights = model
+            .audio_weights_file()
+            .map_err(|e| broken("model (model.json)", &e))?;
         let input = match weights {
             Some(_) => None,
             None => Some(
-                AudioInput::for_model(&model, None)
+                model
+                    .audio_front(None)
                     .map_err(|e| broken("model (model.json)", &e))?,
             ),
         };
@@ -81,7 +83,7 @@ impl Service {
 
     /// The CNN's weights (safetensors), fetched after [`Service::needs_weights`] asked for them.
     pub fn set_weights(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let input = AudioInput::for_model(&self.engine.model, Some(bytes)).map_err(|e| {
+        let input = self.engine.model.audio_front(Some(bytes)).map_err(|e| {
             analysis::sentence(&format!(
                 "The sound network's weights could not be loaded: {e}"
             ))
@@ -104,7 +106,7 @@ impl Service {
             ));
         };
         input
-            .input_with_mfcc(&self.engine.model, channels, sample_rate, &clip.clip)
+            .input_with_mfcc(channels, sample_rate, &clip.clip)
             .map_err(|e| analysis::core_failed(&clip.name, &e))
     }
 

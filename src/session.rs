@@ -188,6 +188,8 @@ pub struct Session {
     pub audition: bool,
     /// The page is ready: assets and library loaded.
     ready: bool,
+    /// The results shown are an earlier query's: the latest one failed (shown dimmed).
+    pub stale: bool,
 }
 
 impl Session {
@@ -242,6 +244,7 @@ impl Session {
         self.clip = None;
         self.status.clear();
         self.error = Some(message);
+        self.stale = self.answer.is_some();
         self.phase = Phase::Failed;
         self.runs += 1;
     }
@@ -312,14 +315,15 @@ impl Session {
             return String::new();
         };
         let what = match (&a.query.kind[..], a.from_item) {
-            (_, Some(i)) => format!(
-                "sounds like {}",
-                self.catalog
+            (_, Some(i)) => {
+                let label = self
+                    .catalog
                     .as_ref()
                     .and_then(|c| c.items.get(i))
-                    .map(|it| it.id.clone())
-                    .unwrap_or_default()
-            ),
+                    .map(|it| crate::layout::pretty_label(&it.label))
+                    .unwrap_or_default();
+                format!("sounds like this {label} clip")
+            }
             ("text", _) => format!("“{}”", a.query.value),
             _ => format!("the sound of “{}”", a.query.value),
         };
@@ -452,6 +456,7 @@ impl Session {
         self.shown = Some(query);
         self.status.clear();
         self.error = None;
+        self.stale = false;
         if !same {
             self.clip = answer
                 .clip

@@ -176,6 +176,7 @@ fn errors_count_only_for_the_latest_query_and_reset_what_is_shown() {
     assert_eq!((s.error.as_deref(), s.phase), (None, Phase::Busy));
     let g = s.generation();
     error(&mut s, 3, "no word of the query is in the vocabulary");
+    assert!(!s.stale, "nothing was shown: nothing to dim");
     assert!(
         s.generation() > g,
         "work of the failed query must not report back"
@@ -187,6 +188,13 @@ fn errors_count_only_for_the_latest_query_and_reset_what_is_shown() {
     assert!(ask(&mut s, text("dog"), 4));
     assert_eq!(reply(&mut s, 4, answer("dog", &[1])), Some(1));
     assert_eq!((s.error.as_deref(), s.runs), (None, 2));
+    // A failure after results: they stay, dimmed, until the next answer.
+    ask(&mut s, text("qqq"), 5);
+    error(&mut s, 5, "no word of the query is in the vocabulary");
+    assert!(s.stale && s.answer.is_some());
+    ask(&mut s, text("cat"), 6);
+    reply(&mut s, 6, answer("cat", &[2]));
+    assert!(!s.stale);
 }
 
 #[test]
@@ -428,5 +436,8 @@ fn the_status_line_says_what_runs_then_what_is_shown() {
     let mut a = answer("bell-7", &[0]);
     a.from_item = Some(0);
     reply(&mut s, 3, a);
-    assert_eq!(s.status_line(), "1 result for sounds like bell-7 in 3 ms");
+    assert_eq!(
+        s.status_line(),
+        "1 result for sounds like this Bell clip in 3 ms"
+    );
 }

@@ -139,6 +139,13 @@ test('export, clear all (confirmed), import: the same 19 sounds come back', asyn
 test('rename and retag: kept across a reload, and the tags are searchable as text', async () => {
   const item = page.locator('[data-testid=library-item]').nth(2);
   const key = await item.getAttribute('data-key');
+  const before = await item.getAttribute('data-name');
+  // Esc leaves an edit without saving it.
+  await item.locator('[data-testid=library-edit]').click();
+  await page.fill('[data-testid=library-name]', 'not kept');
+  await page.press('[data-testid=library-name]', 'Escape');
+  await page.waitForSelector('[data-testid=library-name]', { state: 'detached' });
+  assert.equal(await page.locator(`[data-testid=library-item][data-key="${key}"]`).getAttribute('data-name'), before);
   await item.locator('[data-testid=library-edit]').click();
   await page.fill('[data-testid=library-name]', 'garden <b>storm</b>.ogg');
   await page.fill('[data-testid=library-tags]', 'thunderstorm, heavy rain');

@@ -86,13 +86,17 @@ test('typing runs the search after a short pause, without Enter', async () => {
   assert.ok(r.slice(0, 10).some((x) => x.label === 'Bird'), JSON.stringify(r.slice(0, 10)));
 });
 
-test('a query with no known word shows a clear error; the next query works', async () => {
+test('a query with no known word shows a clear error and dims the results before it; the next query works', async () => {
+  await textSearch(page, 'rain');
   const shown = await textSearch(page, 'qwxzvk zzqj');
   assert.ok(shown.error, 'error shown');
   assert.match(shown.error, /qwxzvk/);
   assert.match(shown.error, /vocabulary|known/i);
+  assert.equal(await page.getAttribute('[data-testid=results]', 'data-stale'), '1');
+  assert.notEqual(await page.$eval('[data-testid=results]', (e) => getComputedStyle(e).opacity), '1');
   const again = await textSearch(page, 'thunder');
   assert.equal(again.error, null);
+  assert.equal(await page.getAttribute('[data-testid=results]', 'data-stale'), null);
   assert.equal((await results(page)).length, 20);
 });
 

@@ -59,18 +59,20 @@ fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
 /// The audio front end of a model: for a model with CNN features, with the weights file its JSON
 /// names, next to `model_path`.
 pub fn load_input(model: &Model, model_path: &Path) -> anyhow::Result<AudioInput> {
-    let weights = match AudioInput::weights_of(model)? {
+    let weights = match model.audio_weights_file()? {
         Some(name) => {
             let path = model_path.parent().unwrap_or(Path::new(".")).join(name);
             Some((crate::files::read_bytes(&path)?, path))
         }
         None => None,
     };
-    AudioInput::for_model(model, weights.as_ref().map(|(b, _)| b.as_slice())).with_context(|| {
-        weights
-            .as_ref()
-            .map_or_else(String::new, |(_, p)| p.display().to_string())
-    })
+    model
+        .audio_front(weights.as_ref().map(|(b, _)| b.as_slice()))
+        .with_context(|| {
+            weights
+                .as_ref()
+                .map_or_else(String::new, |(_, p)| p.display().to_string())
+        })
 }
 
 /// `earshot features`: the clip vector of every manifest clip (one worker thread per core, at
@@ -92,7 +94,7 @@ pub fn features(
         ),
         None => None,
     };
-    let input = AudioInput::for_kind(kind, bytes.as_deref())
+    let input = AudioInput::new(kind, bytes.as_deref(), None)
         .with_context(|| format!("{}", weights.display()))?;
     let bar = crate::progress_bar(
         rows.len() as u64,

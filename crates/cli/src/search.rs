@@ -48,7 +48,7 @@ pub fn run(
             let engine = load_engine(assets)?;
             let input = crate::corpus::load_input(&engine.model, assets.model)?;
             let clip = input
-                .input(&engine.model, &d.channels, d.sample_rate)
+                .input(&d.channels, d.sample_rate)
                 .map_err(|e| Failure::new(&name, e))?;
             let a = engine
                 .search_clip_vector(&clip, top)

@@ -33,7 +33,7 @@ pub const BLOCK_FRAMES: usize = 100;
 /// Hop between blocks (frames).
 pub const BLOCK_HOP: usize = 50;
 /// Size of an embedding.
-pub const EMBEDDING_DIM: usize = crate::model::WALNET_DIM;
+pub const EMBEDDING_DIM: usize = crate::input::WALNET_DIM;
 /// aisfx's 'original' normalisation: the largest log-mel value of the paper's datasets.
 pub const LOG_MEL_MAX: f64 = 9.457_798_957_824_707;
 /// PyTorch's BatchNorm2d epsilon.

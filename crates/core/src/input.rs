@@ -1,18 +1,81 @@
-//! The model's audio front end, chosen by the model: build an [`AudioInput`] from the model (and
-//! the CNN's weights when the model names a weights file), then ask it for a sound's
-//! [`AudioInput::input`]. Callers never choose the feature; the CLI, the app's worker and the
-//! evaluation all go through here, and the sound is checked once, here.
+//! The audio front end, chosen by the model: [`Model::audio_front`](crate::Model::audio_front)
+//! builds an [`AudioInput`] for the model's feature (with the CNN's weights when the model names a
+//! weights file, and the model's projection), and [`AudioInput::input`] gives a sound's input to
+//! the model. Callers never choose the feature; the CLI and the app's worker both go through
+//! here, and the sound is checked once, here.
 //!
-//! Adding an audio feature type: a variant of [`AudioKind`] (its name, its weights file) and an
-//! arm of `Front` below; nothing else matches on it.
+//! Adding an audio feature type touches this module and the new feature's own: a variant of
+//! [`AudioKind`] (its name, weights file, size) and an arm of `Front`; nothing else matches on
+//! the kind.
 
 use crate::audio::prepare;
 use crate::features::{FeatureExtractor, MfccConfig};
-use crate::model::{AudioKind, Model};
+use crate::pca::Pca;
 use crate::{Error, Result};
 
 #[cfg(feature = "cnn")]
 use crate::cnn::{self, FrontEnd, Walnet};
+
+/// Size of the aisfx CNN clip embedding ([`AudioKind::Walnet`]).
+pub const WALNET_DIM: usize = 512;
+/// The CNN's weights file that CNN models name by default, next to the model file.
+pub const WALNET_WEIGHTS: &str = "walnet.safetensors";
+
+/// How a model's audio input is computed from sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioKind {
+    /// The 300-d MFCC clip vector of docs/interfaces.md §1 (`crate::features`).
+    Mfcc,
+    /// The aisfx CNN ("Walnet") clip embedding, 512-d (`crate::cnn`, cargo feature `cnn`).
+    Walnet,
+}
+
+impl AudioKind {
+    /// The kind a feature name stands for: "mfcc", or "walnet…" (e.g. "walnet-pca300"); "cnn",
+    /// the command line's name for it, also stands for the CNN.
+    pub fn of(feature: &str) -> Option<Self> {
+        if feature == "mfcc" {
+            Some(Self::Mfcc)
+        } else if feature.starts_with("walnet") || feature == "cnn" {
+            Some(Self::Walnet)
+        } else {
+            None
+        }
+    }
+
+    /// The name recorded in a clip-vector file and, after training, in the model JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mfcc => "mfcc",
+            Self::Walnet => "walnet-512",
+        }
+    }
+
+    /// The weights file the front end needs, by default (a model may name another).
+    pub fn weights(self) -> Option<&'static str> {
+        match self {
+            Self::Mfcc => None,
+            Self::Walnet => Some(WALNET_WEIGHTS),
+        }
+    }
+
+    /// The size a model must take the feature at, when it is fixed (MFCC models of any size are
+    /// accepted: the tests' are small).
+    pub fn fixed_dim(self) -> Option<usize> {
+        match self {
+            Self::Mfcc => None,
+            Self::Walnet => Some(WALNET_DIM),
+        }
+    }
+
+    /// Whether a model may project the feature (PCA) before its network.
+    pub fn projectable(self) -> bool {
+        match self {
+            Self::Mfcc => false,
+            Self::Walnet => true,
+        }
+    }
+}
 
 enum Front {
     Mfcc(FeatureExtractor),
@@ -23,12 +86,14 @@ enum Front {
 /// A sound's audio feature as a model takes it.
 pub struct AudioInput {
     front: Front,
+    /// The model's projection of the feature, if it has one.
+    pca: Option<Pca>,
 }
 
 impl AudioInput {
     /// For a feature type; `weights`: the bytes of its weights file ([`AudioKind::weights`]),
-    /// needed when it names one.
-    pub fn for_kind(kind: AudioKind, weights: Option<&[u8]>) -> Result<Self> {
+    /// needed when it names one; `pca`: the model's projection of the feature.
+    pub fn new(kind: AudioKind, weights: Option<&[u8]>, pca: Option<Pca>) -> Result<Self> {
         let front = match kind {
             AudioKind::Mfcc => Front::Mfcc(FeatureExtractor::new(MfccConfig::default())),
             #[cfg(feature = "cnn")]
@@ -46,23 +111,7 @@ impl AudioInput {
                 ));
             }
         };
-        Ok(Self { front })
-    }
-
-    /// For the feature `model` was trained on.
-    pub fn for_model(model: &Model, weights: Option<&[u8]>) -> Result<Self> {
-        Self::for_kind(model.audio_kind()?, weights)
-    }
-
-    /// The weights file `model`'s feature needs before [`AudioInput::for_model`] can build it
-    /// (the model's own name for it, else the feature's default); `None` for MFCC.
-    pub fn weights_of(model: &Model) -> Result<Option<String>> {
-        Ok(model.audio_kind()?.weights().map(|default| {
-            model
-                .audio_weights
-                .clone()
-                .unwrap_or_else(|| default.to_owned())
-        }))
+        Ok(Self { front, pca })
     }
 
     pub fn kind(&self) -> AudioKind {
@@ -84,13 +133,8 @@ impl AudioInput {
     }
 
     /// The model's audio input for a sound: its clip feature through the model's projection.
-    pub fn input(
-        &self,
-        model: &Model,
-        channels: &[Vec<f32>],
-        sample_rate: u32,
-    ) -> Result<Vec<f32>> {
-        model.reduce(&self.clip_feature(channels, sample_rate)?)
+    pub fn input(&self, channels: &[Vec<f32>], sample_rate: u32) -> Result<Vec<f32>> {
+        self.project(self.clip_feature(channels, sample_rate)?)
     }
 
     /// [`AudioInput::input`] for a caller that has already computed the sound's MFCC clip
@@ -98,15 +142,21 @@ impl AudioInput {
     /// is instead of computing it again.
     pub fn input_with_mfcc(
         &self,
-        model: &Model,
         channels: &[Vec<f32>],
         sample_rate: u32,
         mfcc_clip: &[f32],
     ) -> Result<Vec<f32>> {
         if matches!(self.front, Front::Mfcc(_)) {
-            model.reduce(mfcc_clip)
+            self.project(mfcc_clip.to_vec())
         } else {
-            self.input(model, channels, sample_rate)
+            self.input(channels, sample_rate)
+        }
+    }
+
+    fn project(&self, raw: Vec<f32>) -> Result<Vec<f32>> {
+        match &self.pca {
+            Some(p) => p.project_rows(&raw),
+            None => Ok(raw),
         }
     }
 }
@@ -125,7 +175,7 @@ mod tests {
 
     #[test]
     fn mfcc_needs_no_weights_and_gives_the_300_d_clip_vector() {
-        let input = AudioInput::for_kind(AudioKind::Mfcc, None).unwrap();
+        let input = AudioInput::new(AudioKind::Mfcc, None, None).unwrap();
         assert_eq!(input.kind(), AudioKind::Mfcc);
         let v = input.clip_feature(&tone(44_100, 1.0), 44_100).unwrap();
         assert_eq!(v.len(), 300);
@@ -138,7 +188,7 @@ mod tests {
 
     #[test]
     fn the_sound_is_checked_once_here() {
-        let input = AudioInput::for_kind(AudioKind::Mfcc, None).unwrap();
+        let input = AudioInput::new(AudioKind::Mfcc, None, None).unwrap();
         assert!(matches!(input.clip_feature(&[], 44_100), Err(Error::Empty)));
         assert!(matches!(
             input.clip_feature(&tone(44_100, 1.0), 3),
@@ -148,12 +198,9 @@ mod tests {
 
     #[test]
     fn a_cnn_front_end_needs_its_weights() {
-        assert!(AudioInput::for_kind(AudioKind::Walnet, None).is_err());
-        assert!(AudioInput::for_kind(AudioKind::Walnet, Some(b"not safetensors")).is_err());
-        assert_eq!(
-            AudioKind::Walnet.weights(),
-            Some(crate::model::WALNET_WEIGHTS)
-        );
+        assert!(AudioInput::new(AudioKind::Walnet, None, None).is_err());
+        assert!(AudioInput::new(AudioKind::Walnet, Some(b"not safetensors"), None).is_err());
+        assert_eq!(AudioKind::Walnet.weights(), Some(WALNET_WEIGHTS));
         assert_eq!(AudioKind::Mfcc.weights(), None);
     }
 }

@@ -37,14 +37,13 @@ pub use sniff::{probe, Format};
 
 // Features: the model's audio front end, MFCCs (docs/interfaces.md §1), text vectors.
 pub use features::{clip_vector, delta, FeatureExtractor, Frames, MfccConfig};
-pub use input::AudioInput;
+pub use input::{AudioInput, AudioKind, WALNET_WEIGHTS};
 pub use text::Vocabulary;
 
 // The joint space: the model, its JSON form, PCA.
 pub use model::{
-    l2, pack_f32, pack_tensor, similarity, unpack_f32, AudioJson, AudioKind, DenseJson, Model,
-    ModelJson, PcaJson, TextInput, TextJson, FORMAT as MODEL_FORMAT, VERSION as MODEL_VERSION,
-    WALNET_WEIGHTS,
+    l2, pack_f32, pack_tensor, similarity, unpack_f32, AudioJson, DenseJson, Model, ModelJson,
+    PcaJson, TextInput, TextJson, FORMAT as MODEL_FORMAT, VERSION as MODEL_VERSION,
 };
 pub use pca::Pca;
 

@@ -16,15 +16,14 @@ use base64::Engine;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+use crate::input::WALNET_DIM;
+use crate::input::{AudioInput, AudioKind};
 use crate::pca::Pca;
 use crate::{Error, Result};
 
 pub const FORMAT: &str = "earshot-model";
 pub const VERSION: u32 = 1;
-/// Size of the aisfx CNN clip embedding ([`AudioKind::Walnet`]).
-pub const WALNET_DIM: usize = 512;
-/// The CNN's weights file that CNN models name by default, next to the model file.
-pub const WALNET_WEIGHTS: &str = "walnet.safetensors";
 
 /// How text vectors enter the shared network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,45 +77,6 @@ pub struct PcaJson {
     pub mean: Vec<f32>,
     /// `dim` rows of `from` values.
     pub components: TensorJson,
-}
-
-/// How the model's audio input is computed from sound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AudioKind {
-    /// The 300-d MFCC clip vector of docs/interfaces.md §1 (`crate::features`).
-    Mfcc,
-    /// The aisfx CNN ("Walnet") clip embedding, 512-d (`earshot_core::cnn`, cargo feature `cnn`).
-    Walnet,
-}
-
-impl AudioKind {
-    /// The kind a feature name stands for: "mfcc", or "walnet…" (e.g. "walnet-pca300"); "cnn",
-    /// the command line's name for it, also stands for the CNN.
-    pub fn of(feature: &str) -> Option<Self> {
-        if feature == "mfcc" {
-            Some(Self::Mfcc)
-        } else if feature.starts_with("walnet") || feature == "cnn" {
-            Some(Self::Walnet)
-        } else {
-            None
-        }
-    }
-
-    /// The name recorded in a clip-vector file and, after training, in the model JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Mfcc => "mfcc",
-            Self::Walnet => "walnet-512",
-        }
-    }
-
-    /// The weights file the front end needs, by default (a model may name another).
-    pub fn weights(self) -> Option<&'static str> {
-        match self {
-            Self::Mfcc => None,
-            Self::Walnet => Some(WALNET_WEIGHTS),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -355,19 +315,19 @@ impl Model {
         }
         let audio_pca = m.audio.pca.as_ref().map(|p| pca(p, a.dim)).transpose()?;
         let raw_dim = audio_pca.as_ref().map_or(a.dim, |p| p.dim);
-        if AudioKind::of(&a.feature) == Some(AudioKind::Walnet) {
-            if raw_dim != WALNET_DIM {
+        if let Some(kind) = AudioKind::of(&a.feature) {
+            if let Some(dim) = kind.fixed_dim().filter(|&d| d != raw_dim) {
                 return Err(bad(format!(
-                    "{} features are {}-d, the model takes {raw_dim}",
-                    a.feature, WALNET_DIM
+                    "{} features are {dim}-d, the model takes {raw_dim}",
+                    a.feature
                 )));
             }
-            if m.audio.weights.as_deref().is_none_or(str::is_empty) {
+            if kind.weights().is_some() && m.audio.weights.as_deref().is_none_or(str::is_empty) {
                 return Err(bad(format!("{} features need a weights file", a.feature)));
             }
-        }
-        if AudioKind::of(&a.feature) == Some(AudioKind::Mfcc) && audio_pca.is_some() {
-            return Err(bad("mfcc features take no projection"));
+            if audio_pca.is_some() && !kind.projectable() {
+                return Err(bad(format!("{} features take no projection", kind.name())));
+            }
         }
         let (audio_input, text_input_layer, mut width) = match m.text_input {
             TextInput::ZeroPad => {
@@ -431,6 +391,22 @@ impl Model {
 
     /// What the model's audio input is computed from, or an error naming a feature type this
     /// version does not compute.
+    /// The weights file this model's audio front end needs before [`Model::audio_front`] can
+    /// build it (its own name for it, else the feature's default); `None` for MFCC.
+    pub fn audio_weights_file(&self) -> Result<Option<String>> {
+        Ok(self.audio_kind()?.weights().map(|default| {
+            self.audio_weights
+                .clone()
+                .unwrap_or_else(|| default.to_owned())
+        }))
+    }
+
+    /// This model's audio front end ([`AudioInput`]); `weights`: the bytes of the file
+    /// [`Model::audio_weights_file`] names, when it names one.
+    pub fn audio_front(&self, weights: Option<&[u8]>) -> Result<AudioInput> {
+        AudioInput::new(self.audio_kind()?, weights, self.audio_pca.clone())
+    }
+
     pub fn audio_kind(&self) -> Result<AudioKind> {
         AudioKind::of(&self.audio_feature).ok_or_else(|| {
             bad(format!(

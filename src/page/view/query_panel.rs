@@ -7,8 +7,8 @@ use earshot_web::protocol::ClipFacts;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::draw;
-use crate::shell::Shell;
+use crate::page::draw;
+use crate::page::shell::Shell;
 
 #[component]
 pub fn QueryPanel() -> impl IntoView {

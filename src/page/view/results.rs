@@ -7,8 +7,8 @@ use earshot_web::session::{Nav, Sound};
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::dom;
-use crate::shell::Shell;
+use crate::page::dom;
+use crate::page::shell::Shell;
 
 #[component]
 pub fn Results() -> impl IntoView {
@@ -70,6 +70,9 @@ pub fn Results() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let none = move || answer.with(Option::is_none);
+    // The latest query failed: its predecessor's results stay, dimmed.
+    let stale_memo = Memo::new(move |_| shell.session.with(|s| s.stale));
+    let stale = move || stale_memo.get();
     view! {
         <section class="results-panel" aria-label="Results">
             <div class="panel-head">
@@ -91,7 +94,11 @@ pub fn Results() -> impl IntoView {
                     <button type="button" class="small" data-testid="export-csv" disabled=none on:click=move |_| shell.export_as("csv")>"Export CSV"</button>
                 </div>
             </div>
-            <ol class="results" data-testid="results" aria-label="Results, best first. Arrow keys move (and play, unless turned off), Space plays or stops, Enter finds similar." on:keydown=on_key>
+            <ol
+                class="results"
+                class:stale=stale
+                data-stale=move || stale().then_some("1")
+                data-testid="results" aria-label="Results, best first. Arrow keys move (and play, unless turned off), Space plays or stops, Enter finds similar." on:keydown=on_key>
                 {rows}
             </ol>
             <p class="empty" hidden=move || answer.with(Option::is_some)>

@@ -21,12 +21,12 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File};
 
-use crate::client::Client;
-use crate::decode::{self, FALLBACK_RATE, RECORDING_RATE};
-use crate::dom;
-use crate::player;
-use crate::pool::Indexer;
-use crate::record::Recorder;
+use crate::page::client::Client;
+use crate::page::decode::{self, FALLBACK_RATE, RECORDING_RATE};
+use crate::page::dom;
+use crate::page::player;
+use crate::page::pool::Indexer;
+use crate::page::record::Recorder;
 
 /// Typing pause before a text query runs by itself.
 const DEBOUNCE: Duration = Duration::from_millis(250);

@@ -7,7 +7,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::shell::{Mic, Shell};
+use crate::page::shell::{Mic, Shell};
 
 pub const ACCEPT: &str = "audio/*,.wav,.flac,.ogg,.mp3";
 

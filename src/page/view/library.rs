@@ -11,8 +11,8 @@ use web_sys::HtmlInputElement;
 
 use super::library_item::{Edit, LibraryItem};
 use super::search_bar::ACCEPT;
-use crate::dom;
-use crate::shell::Shell;
+use crate::page::dom;
+use crate::page::shell::Shell;
 
 #[component]
 pub fn Library() -> impl IntoView {

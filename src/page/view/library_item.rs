@@ -8,7 +8,7 @@ use earshot_web::protocol::Request;
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::shell::Shell;
+use crate::page::shell::Shell;
 
 /// The one sound being renamed or retagged, and what its fields hold.
 #[derive(Clone, Copy)]
@@ -62,7 +62,11 @@ pub fn LibraryItem(meta: Meta, model: String, edit: Edit, editing: bool) -> impl
     if editing {
         return view! {
             <li data-testid="library-item" class="editing" data-key=key.to_string() data-name=meta.name.clone() data-label=meta.label.clone()>
-                <form class="edit" on:submit=move |e: ev::SubmitEvent| { e.prevent_default(); edit.save(shell); }>
+                <form
+                    class="edit"
+                    on:submit=move |e: ev::SubmitEvent| { e.prevent_default(); edit.save(shell); }
+                    on:keydown=move |e: ev::KeyboardEvent| if e.key() == "Escape" { edit.key.set(None); }
+                >
                     <input data-testid="library-name" aria-label="Name" maxlength="200" prop:value=move || edit.name.get() on:input=move |e| edit.name.set(event_target_value(&e)) />
                     <input data-testid="library-tags" aria-label="Tags, separated by commas" placeholder="tags, comma separated" maxlength="400" prop:value=move || edit.tags.get() on:input=move |e| edit.tags.set(event_target_value(&e)) />
                     <button type="submit" class="small" data-testid="library-save">"Save"</button>

@@ -1,5 +1,5 @@
 //! The page: the state and its handle ([`Shell`]), the page-wide listeners (keys, drops, window
-//! size) and the layout of the components (`crate::view`). Decoding is in `decode`, recording in
+//! size) and the layout of the components (`crate::page::view`). Decoding is in `decode`, recording in
 //! `record`, drawing in `draw`; every feature, embedding and search runs in the worker
 //! (`earshot_web::service`); what a response does to the page is `earshot_web::session`'s.
 
@@ -7,14 +7,14 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::dom;
-use crate::folder;
-use crate::shell::Shell;
-use crate::view::library::Library;
-use crate::view::map::Map;
-use crate::view::query_panel::QueryPanel;
-use crate::view::results::Results;
-use crate::view::search_bar::{SearchBar, Status};
+use crate::page::dom;
+use crate::page::folder;
+use crate::page::shell::Shell;
+use crate::page::view::library::Library;
+use crate::page::view::map::Map;
+use crate::page::view::query_panel::QueryPanel;
+use crate::page::view::results::Results;
+use crate::page::view::search_bar::{SearchBar, Status};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
             </main>
             <footer class="foot">
                 <a href="pkg/CREDITS.md">"Sound credits and licences"</a>
-                <crate::sw::OfflineBar ready=Signal::derive(move || shell.catalog.with(Option::is_some)) />
+                <crate::page::sw::OfflineBar ready=Signal::derive(move || shell.catalog.with(Option::is_some)) />
             </footer>
             <div class="drop-overlay" aria-hidden="true">
                 <p>"Drop to search with this sound"</p>

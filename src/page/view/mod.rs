@@ -1,4 +1,4 @@
-//! The page's components, one per part of the page. Each gets the [`crate::shell::Shell`] by
+//! The page's components, one per part of the page. Each gets the [`crate::page::shell::Shell`] by
 //! context, reads the session through it and calls its actions; none holds logic of its own.
 
 pub mod library;

@@ -17,8 +17,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File};
 
-use crate::client::Client;
-use crate::decode::{self, FALLBACK_RATE};
+use crate::page::client::Client;
+use crate::page::decode::{self, FALLBACK_RATE};
 
 type OnStore = Rc<dyn Fn(Vec<Meta>, Vec<JsValue>)>;
 

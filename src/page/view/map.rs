@@ -5,8 +5,8 @@ use earshot_web::layout::{self, Frame};
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::dom;
-use crate::shell::Shell;
+use crate::page::dom;
+use crate::page::shell::Shell;
 
 /// The map's drawing size (SVG user units).
 const MAP_W: f32 = 1000.0;
