@@ -415,7 +415,8 @@ pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn shipped() -> Service {
+    /// The shipped assets of `pkg/`, loaded as the worker loads them.
+    pub(crate) fn shipped() -> Service {
         let pkg = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/");
         let model = std::fs::read_to_string(format!("{pkg}{MODEL_FILE}")).unwrap();
         let vocab = std::fs::read(format!("{pkg}{VOCAB_FILE}")).unwrap();

@@ -295,15 +295,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::protocol::{Scope, TOP};
-    use crate::service::{INDEX_FILE, MODEL_FILE, VOCAB_FILE};
-
-    fn shipped() -> Service {
-        let pkg = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/");
-        let model = std::fs::read_to_string(format!("{pkg}{MODEL_FILE}")).unwrap();
-        let vocab = std::fs::read(format!("{pkg}{VOCAB_FILE}")).unwrap();
-        let index = std::fs::read(format!("{pkg}{INDEX_FILE}")).unwrap();
-        Service::load(&model, &vocab, &index).unwrap()
-    }
+    use crate::service::tests::shipped;
 
     fn text(q: &str) -> Request {
         Request::Text {
