@@ -423,7 +423,7 @@ pub fn train_and_table2(
             return Ok(None);
         }
     }
-    let (json, _) = train_model(cfg, &feats, vocab, "f32")?;
+    let (json, _) = train_model(cfg, &feats, vocab, "f32", None)?;
     let model = Model::from_parts(json)?;
     Ok(Some(table2(&model, vocab, &feats)?))
 }
@@ -691,8 +691,10 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
 
 /// `earshot lopo`: one training per package without it, measured on it
 /// ([`crate::measures::run_package`]); writes `out` and prints a table.
+#[allow(clippy::too_many_arguments)]
 pub fn run_lopo(
     cfg: &crate::train::TrainConfig,
+    class_words: Option<&std::path::Path>,
     features_path: &std::path::Path,
     vocab_path: &std::path::Path,
     out: &std::path::Path,
@@ -703,6 +705,7 @@ pub fn run_lopo(
     use anyhow::Context;
     let features = crate::corpus::read_features(features_path)?;
     let vocab = load_vocab(vocab_path)?;
+    let words = class_words.map(crate::fit::ClassWords::read).transpose()?;
     let mut chosen = crate::measures::packages(&features);
     for p in only {
         anyhow::ensure!(
@@ -722,7 +725,11 @@ pub fn run_lopo(
     for (source, clips) in &chosen {
         eprintln!("lopo: without {source} ({clips} held-out clips)");
         done.push(crate::measures::run_package(
-            cfg, &features, &vocab, source,
+            cfg,
+            &features,
+            &vocab,
+            words.as_ref(),
+            source,
         )?);
     }
     let lopo = crate::measures::Lopo::of(done);

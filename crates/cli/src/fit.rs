@@ -1,10 +1,14 @@
 //! A model fitted to a clip-vector file: its splits and class texts, the training on the train
 //! split (validation scored after every epoch) and the score calibration fitted on validation.
 
-use earshot_core::Index;
+use std::collections::BTreeMap;
+
 use earshot_core::Vocabulary;
 use earshot_core::{l2, Model};
-use earshot_core::{Calibration, Logistic};
+use earshot_core::{Calibration, Logistic, TextPrior};
+use earshot_core::{Engine, Index};
+
+use crate::measures::{text_scores, TextQuery};
 
 /// The split name of validation clips in the features file.
 pub const VALIDATION: &str = "validation";
@@ -45,13 +49,135 @@ pub fn class_texts(
     Ok((classes, texts))
 }
 
+/// Words that mean a class beyond its label (`crates/cli/eval/class-words.csv`, columns
+/// `word,class,split,…`): the text prior's anchors (`train`) and the words its weight and
+/// sharpness are chosen on (`validation`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassWords {
+    pub train: Vec<TextQuery>,
+    pub validation: Vec<TextQuery>,
+}
+
+impl ClassWords {
+    pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
+        let bytes = crate::files::read_bytes(path)?;
+        let mut reader = csv::Reader::from_reader(&bytes[..]);
+        let mut out = Self::default();
+        for record in reader.records() {
+            let record = record.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let line = record.position().map_or(0, |p| p.line());
+            let (Some(word), Some(class), Some(split)) =
+                (record.get(0), record.get(1), record.get(2))
+            else {
+                anyhow::bail!("{} line {line}: expected word,class,split", path.display());
+            };
+            let q = TextQuery {
+                text: word.into(),
+                class: class.into(),
+            };
+            match split {
+                "train" => out.train.push(q),
+                VALIDATION => out.validation.push(q),
+                other => anyhow::bail!("{} line {line}: unknown split {other:?}", path.display()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every word (both splits) by class, as a model's [`TextPrior::words`].
+    pub fn by_class(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for q in self.train.iter().chain(&self.validation) {
+            out.entry(q.class.clone()).or_default().push(q.text.clone());
+        }
+        out
+    }
+}
+
+/// The weights and sharpnesses [`fit_text_prior`] tries.
+const PRIOR_WEIGHTS: [f32; 6] = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0];
+const PRIOR_SHARPNESS: [f32; 4] = [10.0, 20.0, 40.0, 80.0];
+
+/// The text prior of `model` chosen on the validation split of `features`: every weight and
+/// sharpness of a small grid, with the `train` words as anchors, scored by how many `validation`
+/// words and class names (as typed) find a clip of their class first among the validation clips
+/// (the model alone, no tags); ties keep the smaller weight. The prior returned anchors every
+/// word of `words`. `None` without validation clips or validation words of their classes.
+pub fn fit_text_prior(
+    model: &Model,
+    vocab: &Vocabulary,
+    features: &Index,
+    words: &ClassWords,
+) -> anyhow::Result<Option<(TextPrior, f64)>> {
+    let val = split(features, VALIDATION);
+    if val.labels.is_empty() {
+        return Ok(None);
+    }
+    let items: Vec<_> = features
+        .items
+        .iter()
+        .filter(|i| i.split == VALIDATION)
+        .cloned()
+        .collect();
+    let index = Index::new(items, model.output_dim(), model.embed_audio(&val.vectors)?)?;
+    let mut classes = val.labels.clone();
+    classes.sort();
+    classes.dedup();
+    let present = |q: &&TextQuery| classes.binary_search(&q.class).is_ok();
+    let mut queries: Vec<TextQuery> = words.validation.iter().filter(present).cloned().collect();
+    if queries.is_empty() {
+        return Ok(None);
+    }
+    queries.extend(classes.iter().map(|c| TextQuery {
+        text: c.replace('_', " "),
+        class: c.clone(),
+    }));
+    let mut anchors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for q in &words.train {
+        anchors
+            .entry(q.class.clone())
+            .or_default()
+            .push(q.text.clone());
+    }
+    let mut best: Option<(TextPrior, f64)> = None;
+    for weight in PRIOR_WEIGHTS {
+        for sharpness in PRIOR_SHARPNESS {
+            let mut m = model.clone();
+            m.text_prior = Some(TextPrior {
+                weight,
+                sharpness,
+                words: anchors.clone(),
+            });
+            let mut engine = Engine::new(m, vocab.clone(), index.clone())?;
+            engine.tags = false;
+            let top1 = text_scores(&engine, &queries).top1;
+            if best.as_ref().is_none_or(|(_, b)| top1 > *b) {
+                best = Some((
+                    TextPrior {
+                        weight,
+                        sharpness,
+                        words: words.by_class(),
+                    },
+                    top1,
+                ));
+            }
+            if weight == 0.0 {
+                break; // sharpness does not matter without the pull
+            }
+        }
+    }
+    Ok(best)
+}
+
 /// Train `cfg` on the train split of `features` (class texts from `vocab`); returns the model JSON
-/// (tensors packed as `dtype`) and the classes.
+/// (tensors packed as `dtype`) and the classes. With `words`, the model gets a text prior fitted
+/// on the validation split ([`fit_text_prior`]).
 pub fn train_model(
     cfg: &crate::train::TrainConfig,
     features: &Index,
     vocab: &Vocabulary,
     dtype: &str,
+    words: Option<&ClassWords>,
 ) -> anyhow::Result<(earshot_core::ModelJson, Vec<String>)> {
     let tr = split(features, "train");
     let (classes, class_text) = class_texts(&tr.labels, vocab)?;
@@ -69,11 +195,19 @@ pub fn train_model(
             val_labels.push(c);
         }
     }
+    // Each class's train words (the validation words choose the text prior, never trained on).
+    let mut class_words = vec![Vec::new(); classes.len()];
+    for q in words.map_or(&[][..], |w| &w.train[..]) {
+        if let (Ok(ci), Ok(v)) = (classes.binary_search(&q.class), vocab.embed(&q.text)) {
+            class_words[ci].extend_from_slice(&v.vector);
+        }
+    }
     let data = crate::train::TrainData {
         audio: &tr.vectors,
         audio_dim: features.dim,
         labels: &labels,
         class_text: &class_text,
+        class_words: &class_words,
         text_dim: vocab.dim(),
         audio_feature: crate::corpus::feature_name(features),
         audio_pca: crate::corpus::feature_projection(features)?,
@@ -86,6 +220,12 @@ pub fn train_model(
     // Scores shown as probabilities, fitted on the validation split with the stored weights.
     let stored = Model::from_parts(json.clone())?;
     json.calibration = fit_calibration(&stored, vocab, features)?;
+    if let Some(words) = words {
+        if let Some((prior, top1)) = fit_text_prior(&stored, vocab, features, words)? {
+            json.training["text_prior_validation_top1"] = serde_json::json!(top1);
+            json.text_prior = Some(prior);
+        }
+    }
     Ok((json, classes))
 }
 
@@ -131,4 +271,38 @@ pub fn fit_calibration(
         text_audio,
         audio_audio,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("earshot-{name}-{}.csv", std::process::id()));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn class_words_are_read_by_split_and_grouped_by_class() {
+        let p = write(
+            "class-words",
+            "word,class,split,cosine\nwarbler,Bird,train,0.7\nheron,Bird,validation,0.6\ngale,Wind,train,0.8\n",
+        );
+        let w = ClassWords::read(&p).unwrap();
+        assert_eq!(w.train.len(), 2);
+        assert_eq!(w.validation[0].text, "heron");
+        let by = w.by_class();
+        assert_eq!(by["Bird"], ["warbler", "heron"]);
+        assert_eq!(by["Wind"], ["gale"]);
+        let bad = write("class-words-bad", "word,class,split\nwarbler,Bird,test\n");
+        let e = ClassWords::read(&bad).unwrap_err().to_string();
+        assert!(e.contains("unknown split"), "{e}");
+        let short = write("class-words-short", "word,class,split\nwarbler,Bird\n");
+        assert!(ClassWords::read(&short).is_err());
+        for f in [p, bad, short] {
+            let _ = std::fs::remove_file(f);
+        }
+    }
 }

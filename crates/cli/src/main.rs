@@ -229,6 +229,15 @@ struct TrainOpts {
     /// With --early-stop: stop after this many epochs without improvement (0: all epochs).
     #[arg(long, default_value_t = 0, requires = "early_stop")]
     patience: usize,
+    /// Words that mean each class (`word,class,split`, e.g. crates/cli/eval/class-words.csv):
+    /// the model gets a text prior anchored on them, fitted on their validation words (when
+    /// the features have a validation split), and --word-share trains on their train words.
+    #[arg(long)]
+    class_words: Option<PathBuf>,
+    /// Share of training steps in which a class's text is one of its train words instead of
+    /// its label (needs --class-words).
+    #[arg(long, default_value_t = 0.0, requires = "class_words")]
+    word_share: f32,
 }
 
 impl TrainOpts {
@@ -254,6 +263,7 @@ impl TrainOpts {
             scaling: self.scaling,
             early_stop: self.early_stop,
             patience: self.patience,
+            word_share: self.word_share,
             ..Default::default()
         }
     }
@@ -341,7 +351,15 @@ fn main() -> ExitCode {
             dtype,
         } => {
             let cfg = opts.config();
-            run_train(&cfg, &features, &vocab, &out, &dtype).map_err(Failure::from)
+            run_train(
+                &cfg,
+                &features,
+                &vocab,
+                &out,
+                &dtype,
+                opts.class_words.as_deref(),
+            )
+            .map_err(Failure::from)
         }
         Command::Search {
             text,
@@ -407,6 +425,7 @@ fn main() -> ExitCode {
             json,
         } => evaluate::run_lopo(
             &opts.config(),
+            opts.class_words.as_deref(),
             &features,
             &vocab,
             &out,
@@ -463,12 +482,14 @@ fn run_train(
     vocab: &std::path::Path,
     out: &std::path::Path,
     dtype: &str,
+    class_words: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let feats = corpus::read_features(features)?;
     let vocab = files::load_vocab(vocab)?;
+    let words = class_words.map(fit::ClassWords::read).transpose()?;
     let started = std::time::Instant::now();
-    let (model, classes) = fit::train_model(cfg, &feats, &vocab, dtype)?;
+    let (model, classes) = fit::train_model(cfg, &feats, &vocab, dtype, words.as_ref())?;
     let text = serde_json::to_string(&model)?;
     std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
     eprintln!(

@@ -362,6 +362,7 @@ pub fn run_package(
     cfg: &crate::train::TrainConfig,
     features: &Index,
     vocab: &Vocabulary,
+    words: Option<&crate::fit::ClassWords>,
     source: &str,
 ) -> anyhow::Result<Package> {
     let mut feats = features.clone();
@@ -373,7 +374,7 @@ pub fn run_package(
         }
         .into();
     }
-    let (json, _) = train_model(cfg, &feats, vocab, "f32")?;
+    let (json, _) = train_model(cfg, &feats, vocab, "f32", words)?;
     let model = Model::from_parts(json)?;
     package_measures(
         source,

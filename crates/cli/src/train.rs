@@ -132,6 +132,9 @@ pub struct TrainConfig {
     /// With `early_stop`, stop after this many epochs without a better validation score
     /// (0: run every epoch).
     pub patience: usize,
+    /// Chance that a class's text in a training step is one of its words
+    /// ([`TrainData::class_words`]) instead of its label.
+    pub word_share: f32,
 }
 
 impl Default for TrainConfig {
@@ -160,6 +163,7 @@ impl Default for TrainConfig {
             scaling: Scaling::PerDim,
             early_stop: false,
             patience: 0,
+            word_share: 0.0,
         }
     }
 }
@@ -170,6 +174,9 @@ pub struct TrainData<'a> {
     pub audio_dim: usize,
     pub labels: &'a [usize],
     pub class_text: &'a [f32],
+    /// Per class, text vectors of words that mean it (rows of `text_dim`; may be empty),
+    /// trained on in place of the label in a `word_share` of the steps.
+    pub class_words: &'a [Vec<f32>],
     pub text_dim: usize,
     pub audio_feature: String,
     /// The projection the clip vectors went through, and the feature network's weights file,
@@ -449,6 +456,32 @@ fn with_text_noise(
     rows
 }
 
+/// `rows` (each `width` wide, class `classes[i]`'s text in the first `text_dim` values of row
+/// `i`) with each class text replaced, with probability `share`, by a random one of that class's
+/// `words`. Draws nothing from `rng` when `share` is 0.
+fn with_class_words(
+    mut rows: Vec<f32>,
+    classes: &[usize],
+    width: usize,
+    text_dim: usize,
+    words: &[Vec<f32>],
+    share: f32,
+    rng: &mut ChaCha8Rng,
+) -> Vec<f32> {
+    if share > 0.0 {
+        for (row, &c) in rows.chunks_exact_mut(width).zip(classes) {
+            let Some(ws) = words.get(c).filter(|w| !w.is_empty()) else {
+                continue;
+            };
+            if rng.random::<f32>() < share {
+                let k = rng.random_range(0..ws.len() / text_dim);
+                row[..text_dim].copy_from_slice(&ws[k * text_dim..(k + 1) * text_dim]);
+            }
+        }
+    }
+    rows
+}
+
 fn rows(data: &[f32], dim: usize, idx: &[usize]) -> Vec<f32> {
     idx.iter()
         .flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied())
@@ -578,6 +611,7 @@ pub fn train(
         cfg.similarity.key(),
         text_input_key(cfg.text_input)
     ));
+    let all_classes: Vec<usize> = (0..n_classes).collect();
     let mut history = Vec::new();
     let mut scores: Vec<EpochScore> = Vec::new();
     let mut best: Option<(EpochScore, Vec<Tensor>)> = None;
@@ -596,13 +630,22 @@ pub fn train(
             let b = batch.len();
             let xa =
                 Tensor::from_vec(rows(&audio, data.audio_dim, &ai), (b, data.audio_dim), &dev)?;
-            let noisy = |rows: Vec<f32>, rng: &mut ChaCha8Rng| {
+            let noisy = |rows: Vec<f32>, classes: &[usize], rng: &mut ChaCha8Rng| {
+                let rows = with_class_words(
+                    rows,
+                    classes,
+                    text_width,
+                    data.text_dim,
+                    data.class_words,
+                    cfg.word_share,
+                    rng,
+                );
                 with_text_noise(rows, text_width, data.text_dim, cfg.text_noise, rng)
             };
             let batch_text = if infonce {
-                noisy(text.clone(), &mut rng)
+                noisy(text.clone(), &all_classes, &mut rng)
             } else {
-                noisy(rows(&text, text_width, &ti), &mut rng)
+                noisy(rows(&text, text_width, &ti), &ti, &mut rng)
             };
             let mut r = Some(&mut rng);
             let ea = net.forward(&xa, net.audio_in.as_ref(), cfg.dropout, &mut r)?;
@@ -695,6 +738,7 @@ pub fn train(
             .map(|l| l.export(dtype))
             .collect::<CResult<_>>()?,
         calibration: None,
+        text_prior: None,
         training: json!({
             "config": cfg,
             "clips": n,

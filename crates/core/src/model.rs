@@ -107,6 +107,10 @@ pub struct ModelJson {
     /// their scores stay `exp(−d)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<crate::rank::Calibration>,
+    /// Text queries pulled toward their nearest labels, fitted on validation words (older
+    /// models have none: text queries go through the text branch alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_prior: Option<crate::rank::TextPrior>,
 }
 
 /// A dense layer: `y = W x + b`, `W` is out × in.
@@ -153,6 +157,7 @@ pub struct Model {
     pub layers: Vec<Dense>,
     pub training: serde_json::Value,
     pub calibration: Option<crate::rank::Calibration>,
+    pub text_prior: Option<crate::rank::TextPrior>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -362,6 +367,11 @@ impl Model {
                 return Err(bad("calibration has non-finite values"));
             }
         }
+        if m.text_prior.as_ref().is_some_and(|p| !p.is_valid()) {
+            return Err(bad(
+                "text_prior needs a weight in [0, 1] and a finite sharpness ≥ 0",
+            ));
+        }
         let mut layers = Vec::with_capacity(m.layers.len());
         for l in &m.layers {
             let d = dense(l, width, None)?;
@@ -382,6 +392,7 @@ impl Model {
             layers,
             training: m.training,
             calibration: m.calibration,
+            text_prior: m.text_prior,
         })
     }
 

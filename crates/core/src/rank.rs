@@ -7,6 +7,9 @@
 //! - [`tag_match`]: the share of a text query's words that name a bundled sound's class (its
 //!   label's words, singular or plural, "-ing" forms), as a search engine uses tags. Only
 //!   labelled (bundled) sounds have tags; a user's own sounds are ranked by the model alone.
+//! - [`TextPrior`]: a text query pulled toward the labels nearest to it in word-vector space.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +104,75 @@ pub struct Calibration {
     pub audio_audio: Logistic,
 }
 
+/// A text query pulled toward the classes whose words are nearest to it in word-vector space:
+/// the query's joint embedding becomes `(1 − weight)·f(q) + weight·Σ_c w_c·f(label_c)`, where
+/// `f` is the text branch and `w_c` is the share of class `c` in `softmax(sharpness · cos(q, a))`
+/// over the anchors `a`: every label, and the words of [`TextPrior::words`] for its class. The
+/// text branch is trained on a few dozen labels and maps other words less faithfully than the
+/// word vectors relate them ("puppy" is near "dog" in GloVe); the pull keeps that relation. It
+/// uses the labels' text, never a sound's label, so it holds for unlabelled sounds too. Fitted on
+/// validation words (a model JSON's `"text_prior"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextPrior {
+    pub weight: f32,
+    pub sharpness: f32,
+    /// More anchors per class label: words that mean it (e.g. from WordNet).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub words: BTreeMap<String, Vec<String>>,
+}
+
+impl TextPrior {
+    /// Whether the values can be used: `weight` in [0, 1], a finite `sharpness` ≥ 0.
+    pub fn is_valid(&self) -> bool {
+        (0.0..=1.0).contains(&self.weight) && self.sharpness.is_finite() && self.sharpness >= 0.0
+    }
+
+    /// The pulled embedding of a query. `tower`: the query through the text branch; `query`:
+    /// its word vector; `anchors`: anchor word vectors (rows of `query.len()`), each of the
+    /// class `anchor_class[i]`, a row of `labels_joint` (the labels through the text branch,
+    /// rows of `tower.len()`).
+    pub fn apply(
+        &self,
+        tower: &[f32],
+        query: &[f32],
+        anchors: &[f32],
+        anchor_class: &[usize],
+        labels_joint: &[f32],
+    ) -> Vec<f32> {
+        let dim = tower.len();
+        if query.is_empty() || dim == 0 || anchor_class.is_empty() {
+            return tower.to_vec();
+        }
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        let qn = norm(query);
+        let logits: Vec<f32> = anchors
+            .chunks_exact(query.len())
+            .map(|a| {
+                let dot: f32 = a.iter().zip(query).map(|(x, y)| x * y).sum();
+                self.sharpness * dot / (qn * norm(a))
+            })
+            .collect();
+        let top = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut per_class = vec![0.0f32; labels_joint.len() / dim];
+        let mut total = 0.0f32;
+        for (z, &c) in logits.iter().zip(anchor_class) {
+            let e = (z - top).exp();
+            if let Some(w) = per_class.get_mut(c) {
+                *w += e;
+                total += e;
+            }
+        }
+        let mut out: Vec<f32> = tower.iter().map(|x| (1.0 - self.weight) * x).collect();
+        for (wc, row) in per_class.iter().zip(labels_joint.chunks_exact(dim)) {
+            let k = self.weight * wc / total.max(1e-30);
+            for (o, x) in out.iter_mut().zip(row) {
+                *o += k * x;
+            }
+        }
+        out
+    }
+}
+
 /// A word reduced to a crude stem for tag matching: lower case, plural "s"/"es"/"ies" and
 /// "-ing" removed (a doubled final consonant then undoubled: "clapping" → "clap"), "-lves" as
 /// "-lf" ("wolves" → "wolf", "calves" → "calf").
@@ -162,6 +234,72 @@ pub fn with_tags(p: f32, m: f32, words: usize) -> f32 {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn prior(weight: f32, sharpness: f32) -> TextPrior {
+        TextPrior {
+            weight,
+            sharpness,
+            words: BTreeMap::new(),
+        }
+    }
+
+    // Two labels in a 2-d word space, (1, 0) and (0, 1), mapped by the text branch to (10, 0)
+    // and (0, 10); a third anchor, (1, 1), stands for the second label.
+    const ANCHORS: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+    const JOINT: [f32; 4] = [10.0, 0.0, 0.0, 10.0];
+
+    #[test]
+    fn no_weight_keeps_the_text_branch() {
+        let out = prior(0.0, 40.0).apply(&[1.0, 2.0], &[1.0, 0.0], &ANCHORS, &[0, 1], &JOINT);
+        assert_eq!(out, vec![1.0, 2.0]);
+    }
+
+    #[test]
+    fn full_weight_at_high_sharpness_moves_to_the_nearest_label() {
+        // Nearer the first label in word space: lands on its joint embedding, wherever the
+        // text branch put it.
+        let out = prior(1.0, 80.0).apply(&[-5.0, 7.0], &[0.9, 0.1], &ANCHORS[..4], &[0, 1], &JOINT);
+        assert!(
+            (out[0] - 10.0).abs() < 1e-3 && out[1].abs() < 1e-3,
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn zero_sharpness_averages_the_labels_by_their_anchors() {
+        // Every anchor weighs the same: the second label has two of three.
+        let out = prior(1.0, 0.0).apply(&[0.0, 0.0], &[1.0, 0.0], &ANCHORS, &[0, 1, 1], &JOINT);
+        assert!((out[0] - 10.0 / 3.0).abs() < 1e-4 && (out[1] - 20.0 / 3.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn an_extra_anchor_pulls_toward_its_label() {
+        // (0.8, 0.6) is nearer (1, 0) than (0, 1), but nearer still to the second label's
+        // anchor (1, 1).
+        let q = [0.8, 0.6];
+        let without = prior(1.0, 40.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT);
+        let with = prior(1.0, 40.0).apply(&[0.0, 0.0], &q, &ANCHORS, &[0, 1, 1], &JOINT);
+        assert!(without[0] > without[1], "{without:?}");
+        assert!(with[1] > with[0], "{with:?}");
+    }
+
+    #[test]
+    fn half_weight_is_halfway() {
+        let out = prior(0.5, 80.0).apply(&[0.0, 4.0], &[1.0, 0.0], &ANCHORS[..4], &[0, 1], &JOINT);
+        assert!(
+            (out[0] - 5.0).abs() < 1e-3 && (out[1] - 2.0).abs() < 1e-3,
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn prior_values_are_checked() {
+        assert!(prior(0.9, 40.0).is_valid());
+        assert!(!prior(1.5, 40.0).is_valid());
+        assert!(!prior(-0.1, 40.0).is_valid());
+        assert!(!prior(0.5, f32::NAN).is_valid());
+        assert!(!prior(0.5, -1.0).is_valid());
+    }
 
     #[test]
     fn stems_join_plurals_and_ing_forms() {

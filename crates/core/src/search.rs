@@ -86,6 +86,10 @@ pub struct Engine {
     class_tokens: Vec<Vec<String>>,
     class_joint: Vec<f32>,
     class_glove: Vec<f32>,
+    /// The text prior's anchors (word vectors: each label's, then its prior words') and the
+    /// row of `class_joint` each stands for.
+    prior_anchors: Vec<f32>,
+    prior_class: Vec<usize>,
     /// Per class: its candidate words (vocabulary rows) and their joint embeddings, computed on
     /// first use (the text branch over 40 words is most of a text query's cost).
     word_cache: Vec<OnceLock<ClassWords>>,
@@ -130,6 +134,18 @@ impl Engine {
         } else {
             model.embed_text(&class_glove)?
         };
+        let (mut prior_anchors, mut prior_class) = (class_glove.clone(), Vec::new());
+        prior_class.extend(0..text_classes.len());
+        if let Some(p) = &model.text_prior {
+            for (row, &ci) in text_classes.iter().enumerate() {
+                for w in p.words.get(&classes[ci]).into_iter().flatten() {
+                    if let Some(v) = vocab.get(w) {
+                        prior_anchors.extend_from_slice(v);
+                        prior_class.push(row);
+                    }
+                }
+            }
+        }
         let word_cache = classes.iter().map(|_| OnceLock::new()).collect();
         let class_tokens = classes.iter().map(|c| vocab.tokenize(c)).collect();
         Ok(Self {
@@ -142,6 +158,8 @@ impl Engine {
             class_tokens,
             class_joint,
             class_glove,
+            prior_anchors,
+            prior_class,
             word_cache,
         })
     }
@@ -149,7 +167,7 @@ impl Engine {
     /// A free-text query; misspelt words are searched as their nearest vocabulary words.
     pub fn search_text(&self, query: &str, top: usize) -> Result<Answer> {
         let t = self.vocab.embed_query(query)?;
-        let embedding = self.model.embed_text(&t.vector)?;
+        let embedding = self.embed_text(&t.vector)?;
         // Tags match the words as searched: "vioiln" tags violins as "violin" does.
         let tokens: Vec<String> = self
             .vocab
@@ -169,6 +187,22 @@ impl Engine {
         }
         a.corrected = t.corrected;
         Ok(a)
+    }
+
+    /// A text query's word vector in the joint space: the text branch, pulled toward the
+    /// nearest labels when the model has a [`crate::rank::TextPrior`].
+    pub fn embed_text(&self, glove: &[f32]) -> Result<Vec<f32>> {
+        let tower = self.model.embed_text(glove)?;
+        Ok(match &self.model.text_prior {
+            Some(p) => p.apply(
+                &tower,
+                glove,
+                &self.prior_anchors,
+                &self.prior_class,
+                &self.class_joint,
+            ),
+            None => tower,
+        })
     }
 
     /// An audio query given as its 300-d clip vector.
@@ -240,7 +274,7 @@ impl Engine {
     /// The `results` of a text query alone (no labels or words): what the evaluation ranks.
     pub fn text_results(&self, query: &str, top: usize) -> Result<Vec<ResultItem>> {
         let t = self.vocab.embed(query)?;
-        let embedding = self.model.embed_text(&t.vector)?;
+        let embedding = self.embed_text(&t.vector)?;
         let tags = self.tags_of(&self.vocab.tokenize(query));
         self.results(&embedding, top, true, tags.as_ref())
     }

@@ -14,6 +14,18 @@ const INDEX: &[u8] = include_bytes!("../../../pkg/index.bin");
 fn engine(calibration: Option<Calibration>) -> Engine {
     let mut model = Model::from_json(MODEL).unwrap();
     model.calibration = calibration;
+    engine_of(model)
+}
+
+/// The shipped model without its text prior.
+fn engine_without_prior(calibration: Option<Calibration>) -> Engine {
+    let mut model = Model::from_json(MODEL).unwrap();
+    model.calibration = calibration;
+    model.text_prior = None;
+    engine_of(model)
+}
+
+fn engine_of(model: Model) -> Engine {
     Engine::new(
         model,
         Vocabulary::from_bytes(VOCAB).unwrap(),
@@ -103,13 +115,14 @@ fn class_names_find_their_class_first_with_tags() {
 
 #[test]
 fn a_text_querys_labels_follow_its_tags_like_its_results() {
-    let e = engine(Some(calibration()));
+    // Without the text prior the joint space alone ranks another label first for this query.
+    let e = engine_without_prior(Some(calibration()));
     let a = e.search_text("dog barking", 20).unwrap();
     assert_eq!(a.labels[0].name, "Canidae_dogs_wolves", "{:?}", a.labels);
     assert!(a.labels.windows(2).all(|w| w[0].score >= w[1].score));
     assert!(a.labels.len() <= 25);
     // The same query without tags ranks labels by the joint space alone (another order here).
-    let mut off = engine(Some(calibration()));
+    let mut off = engine_without_prior(Some(calibration()));
     off.tags = false;
     let b = off.search_text("dog barking", 20).unwrap();
     let names =
@@ -149,4 +162,27 @@ fn other_sounds_are_scored_on_the_results_scale() {
     // Audio queries: the calibrated audio probability.
     let audio = e.search_item(3, 5).unwrap();
     assert!((e.score_other(&audio, s, &["dog".into()]) - e.score(s, false)).abs() < 1e-6);
+}
+
+#[test]
+fn the_text_prior_finds_words_the_text_branch_alone_misses() {
+    // Words of the evaluation list, none of them an anchor of the prior
+    // (crates/cli/eval/class-words.csv leaves them out), and a label's own word: by the model
+    // alone (no calibration, so no tags).
+    let with = engine(None);
+    assert!(
+        with.model.text_prior.is_some(),
+        "the shipped model has a text prior"
+    );
+    let without = engine_without_prior(None);
+    assert!(!with.tags && !without.tags);
+    for (word, class) in [
+        ("stallion", "Horse"),
+        ("hound", "Canidae_dogs_wolves"),
+        ("creek", "Stream"),
+        ("fiddle", "Violin_or_fiddle"),
+    ] {
+        assert_eq!(labels(&with, word, 1), [class], "{word} with the prior");
+        assert_ne!(labels(&without, word, 1), [class], "{word} without it");
+    }
 }

@@ -43,6 +43,7 @@ fn train_synthetic(cfg: &TrainConfig) -> ModelJson {
         audio_dim: 12,
         labels: &labels,
         class_text: &text,
+        class_words: &[],
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,
@@ -117,6 +118,38 @@ fn text_noise_is_seeded_and_only_drawn_when_asked_for() {
 }
 
 #[test]
+fn class_words_replace_label_texts_at_their_share_and_only_then_draw() {
+    // Three classes of 2-d text in rows 3 wide (one padding value); class 1 has no words.
+    let rows = vec![1.0, 1.0, 0.0, 2.0, 2.0, 0.0, 3.0, 3.0, 0.0];
+    let words = vec![vec![10.0, 10.0, 11.0, 11.0], Vec::new(), vec![30.0, 30.0]];
+    let classes = [0, 1, 2];
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let same = with_class_words(rows.clone(), &classes, 3, 2, &words, 0.0, &mut rng);
+    assert_eq!(same, rows);
+    assert_eq!(
+        rng.random::<u64>(),
+        ChaCha8Rng::seed_from_u64(3).random::<u64>(),
+        "share 0 draws nothing"
+    );
+    let all = with_class_words(rows.clone(), &classes, 3, 2, &words, 1.0, &mut rng);
+    assert!(
+        all[..2] == [10.0, 10.0] || all[..2] == [11.0, 11.0],
+        "{all:?}"
+    );
+    assert_eq!(
+        all[3..6],
+        rows[3..6],
+        "a class without words keeps its label"
+    );
+    assert_eq!(all[6..], [30.0, 30.0, 0.0], "the padding stays");
+    // Over many draws at share 0.5, about half the first class's rows are words.
+    let swapped = (0..400)
+        .filter(|_| with_class_words(rows.clone(), &classes, 3, 2, &words, 0.5, &mut rng)[0] != 1.0)
+        .count();
+    assert!((150..250).contains(&swapped), "{swapped}");
+}
+
+#[test]
 fn the_last_layer_size_is_the_joint_space() {
     let json = train_synthetic(&TrainConfig {
         epochs: 1,
@@ -136,6 +169,7 @@ fn train_synthetic_validated(cfg: &TrainConfig) -> anyhow::Result<ModelJson> {
         audio_dim: 12,
         labels: &labels,
         class_text: &text,
+        class_words: &[],
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,
@@ -213,6 +247,7 @@ fn early_stop_needs_validation_clips() {
         audio_dim: 12,
         labels: &labels,
         class_text: &text,
+        class_words: &[],
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,

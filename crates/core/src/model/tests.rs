@@ -47,6 +47,7 @@ fn model_json(text_input: TextInput, dtype: &str) -> ModelJson {
         ],
         training: serde_json::Value::Null,
         calibration: None,
+        text_prior: None,
     }
 }
 
@@ -75,6 +76,32 @@ fn calibration_is_optional_and_round_trips() {
     let mut v = serde_json::to_value(&j).unwrap();
     v["calibration"]["text_audio"]["a"] = serde_json::json!(1e39);
     assert!(Model::from_json(&v.to_string()).is_err());
+}
+
+#[test]
+fn text_prior_is_optional_checked_and_round_trips() {
+    let j = model_json(TextInput::PerModality, "plain");
+    let text = serde_json::to_string(&j).unwrap();
+    assert!(!text.contains("text_prior"), "absent when not fitted");
+    assert!(Model::from_json(&text).unwrap().text_prior.is_none());
+    let mut v = serde_json::to_value(&j).unwrap();
+    v["text_prior"] = serde_json::json!({"weight": 0.9, "sharpness": 40.0,
+                                         "words": {"Bird": ["warbler"]}});
+    let m = Model::from_json(&v.to_string()).unwrap();
+    let p = m.text_prior.unwrap();
+    assert_eq!((p.weight, p.sharpness), (0.9, 40.0));
+    assert_eq!(p.words["Bird"], vec!["warbler".to_string()]);
+    // Without words it still loads (the labels are the anchors).
+    v["text_prior"] = serde_json::json!({"weight": 1.0, "sharpness": 10.0});
+    assert!(Model::from_json(&v.to_string())
+        .unwrap()
+        .text_prior
+        .unwrap()
+        .words
+        .is_empty());
+    v["text_prior"] = serde_json::json!({"weight": 1.5, "sharpness": 10.0});
+    let e = Model::from_json(&v.to_string()).unwrap_err().to_string();
+    assert!(e.contains("text_prior"), "{e}");
 }
 
 /// The forward pass written out by hand, for one input row.
