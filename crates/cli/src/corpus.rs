@@ -44,7 +44,7 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<ManifestRow>> {
 }
 
 /// Resolve a manifest path: absolute, or relative to the manifest's folder, or to `root`.
-fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
+pub fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
     let p = Path::new(p);
     if p.is_absolute() {
         return p.to_path_buf();

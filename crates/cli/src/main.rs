@@ -5,6 +5,7 @@
 
 mod corpus;
 mod decode;
+mod distill;
 mod evaluate;
 mod files;
 mod fit;
@@ -49,15 +50,43 @@ enum Command {
         root: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
-        /// The audio feature: the MFCC clip vector or the CNN embedding.
-        #[arg(long, value_parser = ["mfcc", "cnn"], default_value = "mfcc")]
+        /// The audio feature: the MFCC clip vector, the CNN embedding or its student's.
+        #[arg(long, value_parser = ["mfcc", "cnn", "student"], default_value = "mfcc")]
         feature: String,
-        /// The CNN's weights (with --feature cnn).
-        #[arg(long, default_value = "crates/core/weights/walnet.safetensors")]
-        weights: PathBuf,
+        /// The network's weights (default: crates/core/weights/walnet.safetensors with --feature
+        /// cnn, crates/core/weights/student.safetensors with --feature student).
+        #[arg(long)]
+        weights: Option<PathBuf>,
         /// Store the vectors in half precision (half the file; the shipped pkg/eval/features.bin).
         #[arg(long)]
         f16: bool,
+    },
+    /// Train the student CNN to give the aisfx CNN's block embeddings (train and validation
+    /// clips of the manifest; never the test split)
+    Distill {
+        /// The manifest written by scripts/corpus/build.py.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Folder the manifest's relative paths start from (default: the manifest's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// The teacher's weights.
+        #[arg(long, default_value = "crates/core/weights/walnet.safetensors")]
+        teacher: PathBuf,
+        /// The teacher's blocks, computed once and kept here.
+        #[arg(long, default_value = ".cache/cnn/distill-blocks.bin")]
+        cache: PathBuf,
+        /// The student's weights (float16 safetensors; a JSON record is written beside them).
+        #[arg(long, default_value = "crates/core/weights/student.safetensors")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Reduce a clip-vector file with PCA fitted on its train split (e.g. CNN 512-d to 300-d).
     Pca {
@@ -327,15 +356,37 @@ fn main() -> ExitCode {
             feature,
             weights,
             f16,
-        } => corpus::features(
-            &manifest,
-            root.as_deref(),
-            &out,
-            AudioKind::of(&feature).unwrap_or(AudioKind::Mfcc),
-            &weights,
-            f16,
-            true,
-        )
+        } => {
+            let kind = AudioKind::of(&feature).unwrap_or(AudioKind::Mfcc);
+            let weights = weights.unwrap_or_else(|| {
+                PathBuf::from("crates/core/weights").join(kind.weights().unwrap_or_default())
+            });
+            corpus::features(&manifest, root.as_deref(), &out, kind, &weights, f16, true)
+                .map_err(Failure::from)
+        }
+        Command::Distill {
+            manifest,
+            root,
+            teacher,
+            cache,
+            out,
+            epochs,
+            batch,
+            lr,
+            seed,
+        } => distill::run(&distill::Args {
+            manifest: &manifest,
+            root: root.as_deref(),
+            teacher: &teacher,
+            cache: &cache,
+            out: &out,
+            cfg: distill::DistillConfig {
+                epochs,
+                batch,
+                learning_rate: lr,
+                seed,
+            },
+        })
         .map_err(Failure::from),
         Command::Pca {
             features,

@@ -20,6 +20,13 @@ use crate::audio;
 use crate::features::Frames;
 use crate::{Error, Result};
 
+mod student;
+pub use student::Student;
+/// The student network's definition, for training it (`earshot distill`).
+pub mod student_net {
+    pub use super::student::{forward, macs_per_block, shapes, CONVS, WIDTH};
+}
+
 /// The rate the network was trained at.
 pub const SAMPLE_RATE: u32 = 44_100;
 /// Frame length of the front end (samples).
@@ -293,13 +300,31 @@ impl Walnet {
         // Mean over frequency, then max over time.
         x.mean(3)?.max(2)?.flatten_all()?.to_vec1::<f32>()
     }
+}
 
-    /// Embeddings of every block of a mono 44.1 kHz clip.
-    pub fn embed_audio(&self, front: &FrontEnd, y44: &[f32]) -> Result<Vec<Vec<f32>>> {
-        let mel = front.log_mel(y44)?;
-        let (n, b) = blocks(&mel)?;
-        self.embed_blocks(n, &b)
+impl BlockNet for Walnet {
+    fn embed_blocks(&self, n: usize, blocks: &[f32]) -> Result<Vec<Vec<f32>>> {
+        Walnet::embed_blocks(self, n, blocks)
     }
+}
+
+impl BlockNet for Student {
+    fn embed_blocks(&self, n: usize, blocks: &[f32]) -> Result<Vec<Vec<f32>>> {
+        Student::embed_blocks(self, n, blocks)
+    }
+}
+
+/// A network from log-mel [`blocks`] to one [`EMBEDDING_DIM`] vector per block: the aisfx
+/// network ([`Walnet`]) or its distilled [`Student`].
+pub trait BlockNet: Send + Sync {
+    fn embed_blocks(&self, n: usize, blocks: &[f32]) -> Result<Vec<Vec<f32>>>;
+}
+
+/// Embeddings of every block of a mono 44.1 kHz clip.
+pub fn embed_audio(net: &dyn BlockNet, front: &FrontEnd, y44: &[f32]) -> Result<Vec<Vec<f32>>> {
+    let mel = front.log_mel(y44)?;
+    let (n, b) = blocks(&mel)?;
+    net.embed_blocks(n, &b)
 }
 
 /// Reads `{prefix}.conv{i}.weight` and `{prefix}.bn{i}.*` and folds the batch norm (eval mode)
@@ -355,7 +380,7 @@ fn folded(
 /// Validates a decoded clip, mixes it down, resamples it to 44.1 kHz and returns its per-block
 /// embeddings.
 pub fn block_embeddings(
-    net: &Walnet,
+    net: &dyn BlockNet,
     front: &FrontEnd,
     channels: &[Vec<f32>],
     sample_rate: u32,
@@ -363,12 +388,12 @@ pub fn block_embeddings(
     audio::validate(channels, sample_rate)?;
     let mono = audio::mix_to_mono(channels)?;
     let y = audio::resample(&mono, sample_rate, SAMPLE_RATE)?;
-    net.embed_audio(front, &y)
+    embed_audio(net, front, &y)
 }
 
 /// The clip's CNN feature: the mean of its block embeddings ([`EMBEDDING_DIM`] values).
 pub fn clip_embedding(
-    net: &Walnet,
+    net: &dyn BlockNet,
     front: &FrontEnd,
     channels: &[Vec<f32>],
     sample_rate: u32,

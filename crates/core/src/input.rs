@@ -14,12 +14,14 @@ use crate::pca::Pca;
 use crate::{Error, Result};
 
 #[cfg(feature = "cnn")]
-use crate::cnn::{self, FrontEnd, Walnet};
+use crate::cnn::{self, BlockNet, FrontEnd, Student, Walnet};
 
-/// Size of the aisfx CNN clip embedding ([`AudioKind::Walnet`]).
+/// Size of the aisfx CNN clip embedding ([`AudioKind::Walnet`], and its student's).
 pub const WALNET_DIM: usize = 512;
 /// The CNN's weights file that CNN models name by default, next to the model file.
 pub const WALNET_WEIGHTS: &str = "walnet.safetensors";
+/// The student CNN's weights file ([`AudioKind::Student`]).
+pub const STUDENT_WEIGHTS: &str = "student.safetensors";
 
 /// How a model's audio input is computed from sound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +30,21 @@ pub enum AudioKind {
     Mfcc,
     /// The aisfx CNN ("Walnet") clip embedding, 512-d (`crate::cnn`, cargo feature `cnn`).
     Walnet,
+    /// The small CNN distilled from it (`crate::cnn::Student`): the same 512-d embedding at under
+    /// a twentieth of the cost.
+    Student,
 }
 
 impl AudioKind {
-    /// The kind a feature name stands for: "mfcc", or "walnet…" (e.g. "walnet-pca300"); "cnn",
-    /// the command line's name for it, also stands for the CNN.
+    /// The kind a feature name stands for: "mfcc", "walnet…" (e.g. "walnet-pca300") or
+    /// "student…"; "cnn", the command line's name for the teacher, also stands for it.
     pub fn of(feature: &str) -> Option<Self> {
         if feature == "mfcc" {
             Some(Self::Mfcc)
         } else if feature.starts_with("walnet") || feature == "cnn" {
             Some(Self::Walnet)
+        } else if feature.starts_with("student") {
+            Some(Self::Student)
         } else {
             None
         }
@@ -48,6 +55,7 @@ impl AudioKind {
         match self {
             Self::Mfcc => "mfcc",
             Self::Walnet => "walnet-512",
+            Self::Student => "student-512",
         }
     }
 
@@ -56,6 +64,7 @@ impl AudioKind {
         match self {
             Self::Mfcc => None,
             Self::Walnet => Some(WALNET_WEIGHTS),
+            Self::Student => Some(STUDENT_WEIGHTS),
         }
     }
 
@@ -64,7 +73,7 @@ impl AudioKind {
     pub fn fixed_dim(self) -> Option<usize> {
         match self {
             Self::Mfcc => None,
-            Self::Walnet => Some(WALNET_DIM),
+            Self::Walnet | Self::Student => Some(WALNET_DIM),
         }
     }
 
@@ -72,7 +81,7 @@ impl AudioKind {
     pub fn projectable(self) -> bool {
         match self {
             Self::Mfcc => false,
-            Self::Walnet => true,
+            Self::Walnet | Self::Student => true,
         }
     }
 }
@@ -80,7 +89,7 @@ impl AudioKind {
 enum Front {
     Mfcc(FeatureExtractor),
     #[cfg(feature = "cnn")]
-    Walnet(Box<Walnet>, FrontEnd),
+    Cnn(AudioKind, Box<dyn BlockNet>, FrontEnd),
 }
 
 /// A sound's audio feature as a model takes it.
@@ -97,14 +106,19 @@ impl AudioInput {
         let front = match kind {
             AudioKind::Mfcc => Front::Mfcc(FeatureExtractor::new(MfccConfig::default())),
             #[cfg(feature = "cnn")]
-            AudioKind::Walnet => {
+            AudioKind::Walnet | AudioKind::Student => {
                 let bytes = weights.ok_or_else(|| {
                     Error::Invalid("the sound network's weights are not loaded".into())
                 })?;
-                Front::Walnet(Box::new(Walnet::from_safetensors(bytes)?), FrontEnd::new())
+                let net: Box<dyn BlockNet> = if kind == AudioKind::Walnet {
+                    Box::new(Walnet::from_safetensors(bytes)?)
+                } else {
+                    Box::new(Student::from_safetensors(bytes)?)
+                };
+                Front::Cnn(kind, net, FrontEnd::new())
             }
             #[cfg(not(feature = "cnn"))]
-            AudioKind::Walnet => {
+            AudioKind::Walnet | AudioKind::Student => {
                 let _ = weights;
                 return Err(Error::Invalid(
                     "this build has no CNN features (cargo feature `cnn`)".into(),
@@ -118,7 +132,7 @@ impl AudioInput {
         match self.front {
             Front::Mfcc(_) => AudioKind::Mfcc,
             #[cfg(feature = "cnn")]
-            Front::Walnet(..) => AudioKind::Walnet,
+            Front::Cnn(kind, ..) => kind,
         }
     }
 
@@ -128,7 +142,9 @@ impl AudioInput {
         match &self.front {
             Front::Mfcc(fx) => fx.clip_vector_of(&prepare(channels, sample_rate)?),
             #[cfg(feature = "cnn")]
-            Front::Walnet(net, front) => cnn::clip_embedding(net, front, channels, sample_rate),
+            Front::Cnn(_, net, front) => {
+                cnn::clip_embedding(net.as_ref(), front, channels, sample_rate)
+            }
         }
     }
 
@@ -202,5 +218,19 @@ mod tests {
         assert!(AudioInput::new(AudioKind::Walnet, Some(b"not safetensors"), None).is_err());
         assert_eq!(AudioKind::Walnet.weights(), Some(WALNET_WEIGHTS));
         assert_eq!(AudioKind::Mfcc.weights(), None);
+        assert!(AudioInput::new(AudioKind::Student, None, None).is_err());
+        assert!(AudioInput::new(AudioKind::Student, Some(b"not safetensors"), None).is_err());
+        assert_eq!(AudioKind::Student.weights(), Some(STUDENT_WEIGHTS));
+    }
+
+    #[test]
+    fn feature_names_name_their_kind() {
+        for kind in [AudioKind::Mfcc, AudioKind::Walnet, AudioKind::Student] {
+            assert_eq!(AudioKind::of(kind.name()), Some(kind));
+        }
+        assert_eq!(AudioKind::of("walnet-pca300"), Some(AudioKind::Walnet));
+        assert_eq!(AudioKind::of("student-pca300"), Some(AudioKind::Student));
+        assert_eq!(AudioKind::of("cnn"), Some(AudioKind::Walnet));
+        assert_eq!(AudioKind::of("yamnet"), None);
     }
 }

@@ -37,7 +37,7 @@ pub use sniff::{probe, Format};
 
 // Features: the model's audio front end, MFCCs (docs/interfaces.md §1), text vectors.
 pub use features::{clip_vector, delta, FeatureExtractor, Frames, MfccConfig};
-pub use input::{AudioInput, AudioKind, WALNET_WEIGHTS};
+pub use input::{AudioInput, AudioKind, STUDENT_WEIGHTS, WALNET_WEIGHTS};
 pub use text::Vocabulary;
 
 // The joint space: the model, its JSON form, PCA.
