@@ -155,6 +155,7 @@ mod tests {
             }],
             unknown_words: vec![],
             searched_as: None,
+            excluded: vec![],
             point: [0.0, 0.0],
             clip: None,
             from_item: None,

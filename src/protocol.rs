@@ -251,6 +251,9 @@ pub struct AnswerView {
     /// The query's words as searched when a misspelt word was corrected ("violin" for "vioiln").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub searched_as: Option<String>,
+    /// Words the query left out ("drum -snare" → "snare").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
     /// The query's position on the map.
     pub point: [f32; 2],
     pub clip: Option<ClipFacts>,

@@ -354,8 +354,9 @@ impl Service {
             results: self.merge(&a, top, scope),
             labels: named(a.labels),
             words: named(a.words),
-            unknown_words: a.unknown_words,
-            searched_as: a.searched_as,
+            unknown_words: a.unknown_words.clone(),
+            searched_as: a.searched_as.clone(),
+            excluded: a.excluded.clone(),
             point,
             clip,
             from_item,
@@ -391,17 +392,28 @@ impl Service {
             // On the bundled results' scale: calibrated, and a sound's name and tags count as
             // words beside the model's score as a bundled sound's class label does.
             let vocab = &self.engine.vocab;
-            out.extend(self.library.top_k(&a.embedding, top).into_iter().map(
-                |(pos, similarity)| {
-                    let meta = &self.library.metas()[pos];
-                    let words = vocab.tokenize(&format!("{} {}", meta.name, meta.tags.join(" ")));
-                    Scored {
-                        item: pos,
-                        score: self.engine.score_other(a, similarity, &words),
-                        mine: Some(meta.clone()),
-                    }
-                },
-            ));
+            // A sound whose words the query leaves out ("-dog") is not among them.
+            let wanted = if a.excluded.is_empty() {
+                top
+            } else {
+                self.library.len()
+            };
+            out.extend(
+                self.library
+                    .top_k(&a.embedding, wanted)
+                    .into_iter()
+                    .filter_map(|(pos, similarity)| {
+                        let meta = &self.library.metas()[pos];
+                        let words =
+                            vocab.tokenize(&format!("{} {}", meta.name, meta.tags.join(" ")));
+                        (!self.engine.left_out(a, &words)).then(|| Scored {
+                            item: pos,
+                            score: self.engine.score_other(a, similarity, &words),
+                            mine: Some(meta.clone()),
+                        })
+                    })
+                    .take(top),
+            );
         }
         // Stable: ties keep bundled before library.
         out.sort_by(|x, y| y.score.total_cmp(&x.score));
@@ -657,6 +669,24 @@ pub(crate) mod tests {
             (after - s.engine.score(1.0, true)).abs() < 1e-5 && after > before,
             "{before} → {after}"
         );
+        // A word written with a minus leaves out the library sounds that have it, by name or tag.
+        let storm = |q: &str| {
+            s.text(q, 20, Scope::All)
+                .unwrap()
+                .results
+                .iter()
+                .any(|r| r.mine.is_some())
+        };
+        assert!(storm("thunderstorm"));
+        assert!(
+            !storm("thunderstorm -thunderstorms"),
+            "by tag (any inflection)"
+        );
+        assert!(!storm("thunderstorm -storm"), "by name");
+        assert!(storm("thunderstorm -dog"));
+        let a = s.text("thunderstorm -storm", 20, Scope::All).unwrap();
+        assert_eq!(a.excluded, ["storm"]);
+        assert_eq!(a.results.len(), 20);
     }
 
     #[test]

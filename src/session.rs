@@ -335,6 +335,9 @@ impl Session {
         if let Some(s) = &a.searched_as {
             notes.push_str(&format!("; showing results for {s}"));
         }
+        if !a.excluded.is_empty() {
+            notes.push_str(&format!("; leaving out {}", a.excluded.join(", ")));
+        }
         let n = a.results.len();
         let results = if n == 1 { "result" } else { "results" };
         format!("{n} {results} for {what} in {:.0} ms{notes}", a.millis)

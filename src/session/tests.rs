@@ -19,6 +19,7 @@ fn answer(value: &str, items: &[usize]) -> AnswerView {
         words: vec![],
         unknown_words: vec![],
         searched_as: None,
+        excluded: vec![],
         point: [0.0, 0.0],
         clip: None,
         from_item: None,
@@ -424,6 +425,14 @@ fn the_status_line_says_what_runs_then_what_is_shown() {
     assert_eq!(
         s.status_line(),
         "2 results for “vioiln zzz” in 3 ms (not in the vocabulary: zzz); showing results for violin"
+    );
+    ask(&mut s, text("drum -snare"), 4);
+    let mut a = answer("drum -snare", &[0]);
+    a.excluded = vec!["snare".into()];
+    reply(&mut s, 4, a);
+    assert_eq!(
+        s.status_line(),
+        "1 result for “drum -snare” in 3 ms; leaving out snare"
     );
     ask(
         &mut s,

@@ -74,6 +74,23 @@ test('text search "dog": 20 dog-first results, scores descending, labels and wor
   assert.equal(await first.locator('.bar span').count(), 1);
 });
 
+test('a word with a minus leaves its sounds out: "drum -snare" shows drums but no snare', async () => {
+  const drums = await textSearch(page, 'drum');
+  assert.equal(drums.error, null);
+  assert.ok((await results(page)).some((x) => x.label === 'Snare_drum'), 'snares among plain "drum"');
+  const shown = await textSearch(page, 'drum -snare');
+  assert.equal(shown.error, null);
+  const r = await results(page);
+  assert.equal(r.length, 20);
+  assert.ok(r.every((x) => x.label !== 'Snare_drum'), JSON.stringify(r.map((x) => x.label)));
+  assert.ok(r.some((x) => /drum/i.test(x.label)), JSON.stringify(r.map((x) => x.label)));
+  const { labels } = await labelsAndWords(page);
+  assert.ok(!labels.includes('Snare_drum'), `labels ${labels}`);
+  assert.match(await page.textContent('.status'), /leaving out snare/);
+  const only = await textSearch(page, '-snare');
+  assert.match(only.error ?? '', /besides what to leave out/);
+});
+
 test('typing runs the search after a short pause, without Enter', async () => {
   const before = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
   await page.fill('[data-testid=query-text]', '');

@@ -61,6 +61,26 @@ pub struct Answer {
     /// Whether the query's words are some class's tags, so that its sounds were ranked with
     /// them (and other sounds' own words count too: [`Engine::score_other`]).
     pub tagged: bool,
+    /// Words the query asked to leave out ("drum -snare" → "snare"): no result's class label
+    /// has them, and other sounds with them in their words are left out too
+    /// ([`Engine::left_out`]).
+    pub excluded: Vec<String>,
+}
+
+/// A text query split into what to search for and what to leave out: words written with a
+/// leading `-` ("drum -snare", "-dog barking") are left out; a hyphen inside a word ("hi-hat")
+/// or alone is no exclusion.
+pub fn split_exclusions(query: &str) -> (String, Vec<String>) {
+    let (mut keep, mut out) = (Vec::new(), Vec::new());
+    for token in query.split_whitespace() {
+        match token.strip_prefix('-') {
+            Some(rest) if rest.chars().next().is_some_and(char::is_alphanumeric) => {
+                out.push(rest.to_owned());
+            }
+            _ => keep.push(token),
+        }
+    }
+    (keep.join(" "), out)
 }
 
 /// A text query's words matched against every class label's words, once per query.
@@ -164,8 +184,21 @@ impl Engine {
         })
     }
 
-    /// A free-text query; misspelt words are searched as their nearest vocabulary words.
+    /// A free-text query; misspelt words are searched as their nearest vocabulary words, and
+    /// words written with a leading `-` are left out ([`split_exclusions`]).
     pub fn search_text(&self, query: &str, top: usize) -> Result<Answer> {
+        let (query, excluded) = split_exclusions(query);
+        let excluded: Vec<String> = excluded
+            .iter()
+            .flat_map(|w| self.vocab.tokenize(w))
+            .collect();
+        if self.vocab.tokenize(&query).is_empty() && !excluded.is_empty() {
+            return Err(Error::Invalid(format!(
+                "say what to search for besides what to leave out (-{})",
+                excluded.join(" -")
+            )));
+        }
+        let query = query.as_str();
         let t = self.vocab.embed_query(query)?;
         let embedding = self.embed_text(&t.vector)?;
         // Tags match the words as searched: "vioiln" tags violins as "violin" does.
@@ -180,7 +213,7 @@ impl Engine {
                 },
             )
             .collect();
-        let mut a = self.answer(embedding, top, Some(&tokens))?;
+        let mut a = self.answer_without(embedding, top, Some(&tokens), &excluded)?;
         a.unknown_words = t.unknown;
         if !t.corrected.is_empty() {
             a.searched_as = Some(t.known.join(" "));
@@ -254,6 +287,15 @@ impl Engine {
         }
     }
 
+    /// Whether a sound with these words (its name and tags, or a class label's words) is one
+    /// the answer's query asked to leave out.
+    pub fn left_out(&self, answer: &Answer, words: &[String]) -> bool {
+        answer
+            .excluded
+            .iter()
+            .any(|x| tag_match(std::slice::from_ref(x), words) > 0.0)
+    }
+
     /// Per class, the share of the query's words that are its tags ([`tag_match`]); `None` when
     /// tags are off or no class matches.
     fn tags_of(&self, tokens: &[String]) -> Option<Tags> {
@@ -276,18 +318,47 @@ impl Engine {
         let t = self.vocab.embed(query)?;
         let embedding = self.embed_text(&t.vector)?;
         let tags = self.tags_of(&self.vocab.tokenize(query));
-        self.results(&embedding, top, true, tags.as_ref())
+        self.results(&embedding, top, true, tags.as_ref(), &[])
+    }
+
+    /// Per class, whether its label has one of `excluded`'s words (empty: none excluded).
+    fn excluded_classes(&self, excluded: &[String]) -> Vec<bool> {
+        if excluded.is_empty() {
+            return Vec::new();
+        }
+        self.class_tokens
+            .iter()
+            .map(|c| {
+                excluded
+                    .iter()
+                    .any(|x| tag_match(std::slice::from_ref(x), c) > 0.0)
+            })
+            .collect()
     }
 
     /// Index items for a query point, best first. `text`: a text query; `tags`: its words
     /// matched against the classes' labels, when some class matches.
+    /// `excluded`: per class, whether its sounds are left out ([`Engine::excluded_classes`]).
     fn results(
         &self,
         embedding: &[f32],
         top: usize,
         text: bool,
         tags: Option<&Tags>,
+        excluded: &[bool],
     ) -> Result<Vec<ResultItem>> {
+        if excluded.iter().any(|&x| x) {
+            let mut all = self.results(embedding, self.index.len(), text, tags, &[])?;
+            all.retain(|r| {
+                let label = &self.index.items[r.item].label;
+                !self
+                    .classes
+                    .binary_search(label)
+                    .is_ok_and(|ci| excluded[ci])
+            });
+            all.truncate(top);
+            return Ok(all);
+        }
         Ok(match tags {
             None => self
                 .index
@@ -325,12 +396,24 @@ impl Engine {
 
     /// `tokens`: a text query's words (`None` for audio queries).
     fn answer(&self, embedding: Vec<f32>, top: usize, tokens: Option<&[String]>) -> Result<Answer> {
+        self.answer_without(embedding, top, tokens, &[])
+    }
+
+    /// [`Engine::answer`] leaving out the sounds and labels of classes named by `excluded`.
+    fn answer_without(
+        &self,
+        embedding: Vec<f32>,
+        top: usize,
+        tokens: Option<&[String]>,
+        excluded: &[String],
+    ) -> Result<Answer> {
         let tags = tokens.and_then(|t| self.tags_of(t));
-        let results = self.results(&embedding, top, tokens.is_some(), tags.as_ref())?;
+        let out = self.excluded_classes(excluded);
+        let results = self.results(&embedding, top, tokens.is_some(), tags.as_ref(), &out)?;
         let dim = self.model.output_dim();
         // A text query's labels are ranked as its results are: classes its words name first
         // (tags), then the model's order; without tags, the nearest labels in the joint space.
-        let n_labels = if tags.is_some() {
+        let n_labels = if tags.is_some() || !out.is_empty() {
             self.text_classes.len()
         } else {
             KNN_K
@@ -349,11 +432,14 @@ impl Engine {
                     }
                 })
                 .collect();
+        if !out.is_empty() {
+            labels.retain(|l| !self.classes.binary_search(&l.name).is_ok_and(|ci| out[ci]));
+        }
         if tags.is_some() {
             // Stable: equal scores keep the model's order.
             labels.sort_by(|a, b| b.score.total_cmp(&a.score));
-            labels.truncate(KNN_K);
         }
+        labels.truncate(KNN_K);
         let words = self.words(&embedding, &labels, 10)?;
         Ok(Answer {
             embedding,
@@ -365,6 +451,7 @@ impl Engine {
             searched_as: None,
             tokens: tokens.map(<[String]>::to_vec).unwrap_or_default(),
             tagged: tags.is_some(),
+            excluded: excluded.to_vec(),
         })
     }
 
@@ -438,5 +525,22 @@ impl Engine {
             self.model.embed_text(&rows)?
         };
         Ok(self.word_cache[ci].get_or_init(|| ClassWords { words, joint }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_exclusions;
+
+    #[test]
+    fn exclusions_are_words_written_with_a_leading_minus() {
+        let (q, x) = split_exclusions("drum -snare  -hi-hat kick");
+        assert_eq!(q, "drum kick");
+        assert_eq!(x, ["snare", "hi-hat"]);
+        assert_eq!(
+            split_exclusions("hi-hat - -- -5 x"),
+            ("hi-hat - -- x".into(), vec!["5".into()])
+        );
+        assert_eq!(split_exclusions(""), (String::new(), vec![]));
     }
 }

@@ -186,3 +186,27 @@ fn the_text_prior_finds_words_the_text_branch_alone_misses() {
         assert_ne!(labels(&without, word, 1), [class], "{word} without it");
     }
 }
+
+#[test]
+fn a_word_with_a_minus_leaves_its_class_out() {
+    let e = engine(Some(calibration()));
+    let all = labels(&e, "drum", 40);
+    assert!(all.iter().any(|l| l == "Snare_drum"), "{all:?}");
+    let a = e.search_text("drum -snare", 40).unwrap();
+    let got: Vec<&str> = a
+        .results
+        .iter()
+        .map(|r| e.index.items[r.item].label.as_str())
+        .collect();
+    assert_eq!(got.len(), 40, "as many results as asked for");
+    assert!(!got.contains(&"Snare_drum"), "{got:?}");
+    assert!(got.iter().any(|l| l.contains("drum")), "{got:?}");
+    assert!(a.labels.iter().all(|l| l.name != "Snare_drum"));
+    assert_eq!(a.excluded, ["snare"]);
+    assert_eq!(a.tokens, ["drum"], "the left-out word is not searched for");
+    // Only what to leave out is no query; a hyphen inside a word or alone is no exclusion.
+    let err = e.search_text("-snare", 5).unwrap_err().to_string();
+    assert!(err.contains("besides what to leave out"), "{err}");
+    assert!(e.search_text("hi-hat", 5).unwrap().excluded.is_empty());
+    assert!(e.search_text("dog - bark", 5).unwrap().excluded.is_empty());
+}
