@@ -156,6 +156,7 @@ mod tests {
             unknown_words: vec![],
             searched_as: None,
             excluded: vec![],
+            nothing_close: false,
             point: [0.0, 0.0],
             clip: None,
             from_item: None,

@@ -251,6 +251,10 @@ pub struct AnswerView {
     /// The query's words as searched when a misspelt word was corrected ("violin" for "vioiln").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub searched_as: Option<String>,
+    /// A text query no sound is close to (its best score is under the model's fitted floor):
+    /// the results are only the nearest there are.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_close: bool,
     /// Words the query left out ("drum -snare" → "snare").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<String>,

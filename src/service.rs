@@ -346,12 +346,17 @@ impl Service {
                 })
                 .collect()
         };
+        let results = self.merge(&a, top, scope);
+        let nothing_close = self
+            .engine
+            .nothing_close(&a, results.first().map(|r| r.score));
         Ok(AnswerView {
             query: QueryView {
                 kind: kind.to_owned(),
                 value: value.to_owned(),
             },
-            results: self.merge(&a, top, scope),
+            results,
+            nothing_close,
             labels: named(a.labels),
             words: named(a.words),
             unknown_words: a.unknown_words.clone(),

@@ -340,6 +340,12 @@ impl Session {
         }
         let n = a.results.len();
         let results = if n == 1 { "result" } else { "results" };
+        if a.nothing_close {
+            return format!(
+                "No sound here is close to {what}; the {n} nearest are shown ({:.0} ms){notes}",
+                a.millis
+            );
+        }
         format!("{n} {results} for {what} in {:.0} ms{notes}", a.millis)
     }
 

@@ -20,6 +20,7 @@ fn answer(value: &str, items: &[usize]) -> AnswerView {
         unknown_words: vec![],
         searched_as: None,
         excluded: vec![],
+        nothing_close: false,
         point: [0.0, 0.0],
         clip: None,
         from_item: None,
@@ -433,6 +434,14 @@ fn the_status_line_says_what_runs_then_what_is_shown() {
     assert_eq!(
         s.status_line(),
         "1 result for “drum -snare” in 3 ms; leaving out snare"
+    );
+    ask(&mut s, text("car horn"), 5);
+    let mut a = answer("car horn", &[0, 0]);
+    a.nothing_close = true;
+    reply(&mut s, 5, a);
+    assert_eq!(
+        s.status_line(),
+        "No sound here is close to “car horn”; the 2 nearest are shown (3 ms)"
     );
     ask(
         &mut s,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use earshot_core::Vocabulary;
+use earshot_core::{floor_between, Calibration, Logistic, TextPrior};
 use earshot_core::{l2, Model};
-use earshot_core::{Calibration, Logistic, TextPrior};
 use earshot_core::{Engine, Index};
 
 use crate::measures::{text_scores, TextQuery};
@@ -226,7 +226,76 @@ pub fn train_model(
             json.text_prior = Some(prior);
         }
     }
+    // The floor of a text query's best score, with the prior in place (it moves text queries).
+    let stored = Model::from_parts(json.clone())?;
+    if let (Some(c), Some(floor)) = (
+        json.calibration.as_mut(),
+        fit_text_floor(&stored, vocab, features)?,
+    ) {
+        c.text_floor = Some(floor);
+    }
     Ok((json, classes))
+}
+
+/// The validation split of `features` as an index of `model`'s embeddings, less the clips of
+/// `without` (a class).
+fn validation_index(
+    model: &Model,
+    features: &Index,
+    without: Option<&str>,
+) -> anyhow::Result<Index> {
+    let keep: Vec<usize> = (0..features.len())
+        .filter(|&i| {
+            let it = &features.items[i];
+            it.split == VALIDATION && without != Some(it.label.as_str())
+        })
+        .collect();
+    let items = keep.iter().map(|&i| features.items[i].clone()).collect();
+    let vectors: Vec<f32> = keep
+        .iter()
+        .flat_map(|&i| features.vector(i).iter().copied())
+        .collect();
+    Ok(Index::new(
+        items,
+        model.output_dim(),
+        model.embed_audio(&vectors)?,
+    )?)
+}
+
+/// [`Calibration::text_floor`] of a calibrated `model`: each class name with validation clips is
+/// searched over the validation clips (its best score when the collection has the class) and
+/// over them without its own clips (when it has not), by the model alone; the threshold that
+/// best tells the two apart ([`floor_between`]). `None` without a calibration or such classes.
+pub fn fit_text_floor(
+    model: &Model,
+    vocab: &Vocabulary,
+    features: &Index,
+) -> anyhow::Result<Option<f32>> {
+    if model.calibration.is_none() {
+        return Ok(None);
+    }
+    let mut classes: Vec<String> = split(features, VALIDATION).labels;
+    classes.sort();
+    classes.dedup();
+    if classes.len() < 2 {
+        return Ok(None);
+    }
+    let best = |index: Index, query: &str| -> anyhow::Result<Option<f32>> {
+        let mut engine = Engine::new(model.clone(), vocab.clone(), index)?;
+        engine.tags = false;
+        Ok(engine
+            .text_results(query, 1)
+            .ok()
+            .and_then(|r| r.first().map(|r| r.score)))
+    };
+    let full = validation_index(model, features, None)?;
+    let (mut present, mut absent) = (Vec::new(), Vec::new());
+    for c in &classes {
+        let name = c.replace('_', " ");
+        present.extend(best(full.clone(), &name)?);
+        absent.extend(best(validation_index(model, features, Some(c))?, &name)?);
+    }
+    Ok(floor_between(&present, &absent))
 }
 
 /// Score calibration of `model` fitted on the validation split of `features`: text→audio on
@@ -270,6 +339,7 @@ pub fn fit_calibration(
     Ok(Some(Calibration {
         text_audio,
         audio_audio,
+        text_floor: None,
     }))
 }
 

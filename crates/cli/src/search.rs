@@ -75,6 +75,12 @@ pub fn run(
         if !a.unknown_words.is_empty() {
             writeln!(w, "(not in the vocabulary: {})", a.unknown_words.join(", "))?;
         }
+        if !a.excluded.is_empty() {
+            writeln!(w, "leaving out: {}", a.excluded.join(", "))?;
+        }
+        if engine.nothing_close(&a, a.results.first().map(|r| r.score)) {
+            writeln!(w, "no sound here is close to this; the nearest are:")?;
+        }
         writeln!(
             w,
             "\n{:>4}  {:<7} {:<24} {:<22} id",
@@ -105,11 +111,16 @@ pub fn run(
 }
 
 /// The docs/interfaces.md §2 document. Additions: `query.searched_as`, the words searched when a misspelt
-/// word was corrected, and `corrected`, each corrected word and the word it was searched as.
+/// word was corrected; `corrected`, each corrected word and the word it was searched as;
+/// `query.excluded`, the words left out ("-snare"), when there are any; `nothing_close`, true
+/// when no sound is close to a text query (its best score is under the model's fitted floor).
 pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_json::Value {
     let mut query = json!({"kind": kind, "value": value});
     if let Some(searched) = &a.searched_as {
         query["searched_as"] = json!(searched);
+    }
+    if !a.excluded.is_empty() {
+        query["excluded"] = json!(a.excluded);
     }
     let corrected: serde_json::Map<String, serde_json::Value> = a
         .corrected
@@ -119,6 +130,7 @@ pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_js
     json!({
         "query": query,
         "corrected": corrected,
+        "nothing_close": engine.nothing_close(a, a.results.first().map(|r| r.score)),
         "results": a.results.iter().map(|h| {
             let it = &engine.index.items[h.item];
             json!({"id": it.id, "label": it.label, "score": h.score, "source": it.source})

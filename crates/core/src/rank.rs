@@ -102,6 +102,43 @@ pub struct Calibration {
     /// A sound against a sound: the probability that both are of one class (fitted on
     /// validation clips against training clips).
     pub audio_audio: Logistic,
+    /// The best score of a text query below which no sound is taken to be close to it (the
+    /// collection has no such sound): fitted on validation class names searched with and
+    /// without their own clips ([`floor_between`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_floor: Option<f32>,
+}
+
+/// The threshold that best tells `present` scores (a query's best result when the collection
+/// has what it asks for) from `absent` ones (when it has not): the midpoint between two sorted
+/// scores with the highest weighted accuracy, `(2 · share of present ≥ t + share of absent < t)
+/// / 3`. Saying "nothing here is close" of a query whose sounds are there is the worse mistake,
+/// so it weighs twice. `None` without scores of both kinds.
+pub fn floor_between(present: &[f32], absent: &[f32]) -> Option<f32> {
+    if present.is_empty() || absent.is_empty() {
+        return None;
+    }
+    let mut all: Vec<f32> = present
+        .iter()
+        .chain(absent)
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    all.sort_by(f32::total_cmp);
+    let accuracy = |t: f32| {
+        let p = present.iter().filter(|&&x| x >= t).count() as f64 / present.len() as f64;
+        let a = absent.iter().filter(|&&x| x < t).count() as f64 / absent.len() as f64;
+        (2.0 * p + a) / 3.0
+    };
+    let mut best: Option<(f64, f32)> = None;
+    for w in all.windows(2) {
+        let t = (w[0] + w[1]) / 2.0;
+        let acc = accuracy(t);
+        if best.is_none_or(|(b, _)| acc > b) {
+            best = Some((acc, t));
+        }
+    }
+    best.map(|(_, t)| t)
 }
 
 /// A text query pulled toward the classes whose words are nearest to it in word-vector space:
@@ -290,6 +327,22 @@ mod tests {
             (out[0] - 5.0).abs() < 1e-3 && (out[1] - 2.0).abs() < 1e-3,
             "{out:?}"
         );
+    }
+
+    #[test]
+    fn the_floor_separates_present_from_absent_best_scores() {
+        // A present score among the absent ones: missing one absent query costs less than
+        // doubting one present query (weighed equally, 0.6 would win here).
+        let t = floor_between(&[0.9, 0.8, 0.7, 0.45], &[0.2, 0.3, 0.5]).unwrap();
+        assert!((0.3..0.45).contains(&t), "{t}");
+        // (Weighed equally, 0.6 would win again: 2 of 3 present and both absent.)
+        let t = floor_between(&[0.9, 0.8, 0.3], &[0.2, 0.4]).unwrap();
+        assert!(t < 0.3, "{t}");
+        // Fully separable: between the highest absent and the lowest present score.
+        let t = floor_between(&[0.8, 0.9], &[0.1, 0.2]).unwrap();
+        assert!((0.2..0.8).contains(&t), "{t}");
+        assert_eq!(floor_between(&[], &[0.1]), None);
+        assert_eq!(floor_between(&[0.5], &[]), None);
     }
 
     #[test]

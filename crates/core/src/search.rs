@@ -287,6 +287,20 @@ impl Engine {
         }
     }
 
+    /// Whether no sound is close to a text query whose best result scores `best` (on the
+    /// results' scale): below the calibration's `text_floor`. Never for audio queries, for
+    /// queries whose words name a class (its sounds are there), or without a fitted floor.
+    pub fn nothing_close(&self, answer: &Answer, best: Option<f32>) -> bool {
+        if answer.tokens.is_empty() || answer.tagged {
+            return false;
+        }
+        match (self.model.calibration.and_then(|c| c.text_floor), best) {
+            (Some(f), Some(b)) => b < f,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
     /// Whether a sound with these words (its name and tags, or a class label's words) is one
     /// the answer's query asked to leave out.
     pub fn left_out(&self, answer: &Answer, words: &[String]) -> bool {

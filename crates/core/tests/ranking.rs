@@ -38,6 +38,7 @@ fn calibration() -> Calibration {
     Calibration {
         text_audio: Logistic { a: 2.0, b: 3.0 },
         audio_audio: Logistic { a: 1.0, b: 2.0 },
+        text_floor: None,
     }
 }
 
@@ -209,4 +210,33 @@ fn a_word_with_a_minus_leaves_its_class_out() {
     assert!(err.contains("besides what to leave out"), "{err}");
     assert!(e.search_text("hi-hat", 5).unwrap().excluded.is_empty());
     assert!(e.search_text("dog - bark", 5).unwrap().excluded.is_empty());
+}
+
+#[test]
+fn nothing_is_close_below_the_fitted_floor_unless_a_class_is_named() {
+    let with_floor = |floor: f32| {
+        let mut model = Model::from_json(MODEL).unwrap();
+        let mut c = calibration();
+        c.text_floor = Some(floor);
+        model.calibration = Some(c);
+        engine_of(model)
+    };
+    let best = |e: &Engine, q: &str| {
+        let a = e.search_text(q, 5).unwrap();
+        let top = a.results.first().map(|r| r.score);
+        (e.nothing_close(&a, top), top.unwrap())
+    };
+    // "thunderclap" names no class: its best score decides.
+    let (_, score) = best(&with_floor(0.0), "thunderclap");
+    assert!(!best(&with_floor(score - 1e-3), "thunderclap").0);
+    assert!(best(&with_floor(score + 1e-3), "thunderclap").0);
+    // A query naming a class has its sounds, whatever the floor.
+    assert!(!best(&with_floor(2.0), "violin").0);
+    // Audio queries and models without a floor never say so.
+    let e = with_floor(2.0);
+    let a = e.search_item(3, 5).unwrap();
+    assert!(!e.nothing_close(&a, Some(0.0)));
+    let plain = engine(Some(calibration()));
+    let a = plain.search_text("thunderclap", 5).unwrap();
+    assert!(!plain.nothing_close(&a, Some(0.0)));
 }

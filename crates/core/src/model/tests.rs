@@ -61,6 +61,7 @@ fn calibration_is_optional_and_round_trips() {
     let c = crate::rank::Calibration {
         text_audio: crate::rank::Logistic { a: 2.0, b: 0.5 },
         audio_audio: crate::rank::Logistic { a: 1.0, b: 0.25 },
+        text_floor: None,
     };
     j.calibration = Some(c);
     let m = Model::from_json(&serde_json::to_string(&j).unwrap()).unwrap();
