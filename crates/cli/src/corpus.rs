@@ -44,7 +44,7 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<ManifestRow>> {
 }
 
 /// Resolve a manifest path: absolute, or relative to the manifest's folder, or to `root`.
-pub fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
+fn resolve(manifest: &Path, root: Option<&Path>, p: &str) -> PathBuf {
     let p = Path::new(p);
     if p.is_absolute() {
         return p.to_path_buf();
@@ -75,6 +75,50 @@ pub fn load_input(model: &Model, model_path: &Path) -> anyhow::Result<AudioInput
         })
 }
 
+/// `work` on every row's decoded clip, one worker thread per core (at most 8), the results in
+/// row order; the first failure, naming its file, is the error. `bar` counts the clips.
+pub fn per_clip<T: Send>(
+    manifest: &Path,
+    root: Option<&Path>,
+    rows: &[ManifestRow],
+    bar: &indicatif::ProgressBar,
+    work: impl Fn(&decode::Decoded) -> Result<T, String> + Sync,
+) -> anyhow::Result<Vec<T>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<T, String>>>> =
+        Mutex::new((0..rows.len()).map(|_| None).collect());
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(row) = rows.get(i) else { break };
+                let path = resolve(manifest, root, &row.path);
+                let r = decode::decode(&path)
+                    .and_then(|d| work(&d))
+                    .map_err(|e| format!("{}: {e}", path.display()));
+                if let Ok(mut g) = results.lock() {
+                    g[i] = Some(r);
+                }
+                bar.inc(1);
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let results = results
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a worker thread failed"))?;
+    rows.iter()
+        .zip(results)
+        .map(|(row, r)| {
+            r.unwrap_or_else(|| Err(format!("{}: not processed", row.path)))
+                .map_err(anyhow::Error::msg)
+        })
+        .collect()
+}
+
 /// `earshot features`: the clip vector of every manifest clip (one worker thread per core, at
 /// most 8).
 pub fn features(
@@ -101,42 +145,14 @@ pub fn features(
         "features [{bar:30}] {pos}/{len} clips, ETA {eta}",
         show_progress,
     );
-    let next = AtomicUsize::new(0);
-    type Outcome = Option<Result<Vec<f32>, String>>;
-    let results: Mutex<Vec<Outcome>> = Mutex::new(vec![None; rows.len()]);
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(row) = rows.get(i) else { break };
-                let path = resolve(manifest, root, &row.path);
-                let r = decode::decode(&path)
-                    .and_then(|d| {
-                        input
-                            .clip_feature(&d.channels, d.sample_rate)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(|e| format!("{}: {e}", path.display()));
-                if let Ok(mut g) = results.lock() {
-                    g[i] = Some(r);
-                }
-                bar.inc(1);
-            });
-        }
-    });
-    bar.finish_and_clear();
-    let results = results
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a feature worker failed"))?;
+    let results = per_clip(manifest, root, &rows, &bar, |d| {
+        input
+            .clip_feature(&d.channels, d.sample_rate)
+            .map_err(|e| e.to_string())
+    })?;
     let mut items = Vec::with_capacity(rows.len());
     let mut vectors = Vec::with_capacity(rows.len() * 300);
-    for (row, r) in rows.iter().zip(results) {
-        let v = r
-            .unwrap_or_else(|| Err(format!("{}: not processed", row.path)))
-            .map_err(anyhow::Error::msg)?;
+    for (row, v) in rows.iter().zip(results) {
         vectors.extend_from_slice(&v);
         items.push(Item {
             id: row.id.clone(),

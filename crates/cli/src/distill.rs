@@ -22,8 +22,6 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use anyhow::Context;
 use candle_core::{DType, Device, Tensor, Var};
@@ -33,7 +31,7 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::corpus::{read_manifest, resolve};
+use crate::corpus::{per_clip, read_manifest};
 
 /// Size of one network input block.
 const BLOCK: usize = cnn::BLOCK_FRAMES * cnn::N_MELS;
@@ -134,37 +132,11 @@ pub fn teacher_blocks(
         "teacher [{bar:30}] {pos}/{len} clips, ETA {eta}",
         true,
     );
-    let next = AtomicUsize::new(0);
-    type Outcome = Option<Result<(Vec<f32>, Vec<f32>), String>>;
-    let results: Mutex<Vec<Outcome>> = Mutex::new(vec![None; rows.len()]);
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(row) = rows.get(i) else { break };
-                let path = resolve(manifest, root, &row.path);
-                let r = crate::decode::decode(&path)
-                    .and_then(|d| clip_blocks(&net, &front, &d.channels, d.sample_rate))
-                    .map_err(|e| format!("{}: {e}", path.display()));
-                if let Ok(mut g) = results.lock() {
-                    g[i] = Some(r);
-                }
-                bar.inc(1);
-            });
-        }
-    });
-    bar.finish_and_clear();
-    let results = results
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a teacher worker failed"))?;
+    let results = per_clip(manifest, root, &rows, &bar, |d| {
+        clip_blocks(&net, &front, &d.channels, d.sample_rate)
+    })?;
     let mut out = Blocks::default();
-    for (row, r) in rows.iter().zip(results) {
-        let (inputs, targets) = r
-            .unwrap_or_else(|| Err(format!("{}: not processed", row.path)))
-            .map_err(anyhow::Error::msg)?;
+    for (row, (inputs, targets)) in rows.iter().zip(results) {
         out.validation.extend(std::iter::repeat_n(
             row.split == "validation",
             targets.len() / DIM,
