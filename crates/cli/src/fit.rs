@@ -113,13 +113,7 @@ pub fn fit_text_prior(
     if val.labels.is_empty() {
         return Ok(None);
     }
-    let items: Vec<_> = features
-        .items
-        .iter()
-        .filter(|i| i.split == VALIDATION)
-        .cloned()
-        .collect();
-    let index = Index::new(items, model.output_dim(), model.embed_audio(&val.vectors)?)?;
+    let index = validation_index(model, features, None)?;
     let mut classes = val.labels.clone();
     classes.sort();
     classes.dedup();

@@ -83,6 +83,13 @@ pub fn split_exclusions(query: &str) -> (String, Vec<String>) {
     (keep.join(" "), out)
 }
 
+/// Whether one of `excluded`'s words is among `words` (as tags match: [`tag_match`]).
+fn names_any(excluded: &[String], words: &[String]) -> bool {
+    excluded
+        .iter()
+        .any(|x| tag_match(std::slice::from_ref(x), words) > 0.0)
+}
+
 /// A text query's words matched against every class label's words, once per query.
 struct Tags {
     /// Per class (index into `Engine::classes`), the share of the query's words it matches.
@@ -304,10 +311,7 @@ impl Engine {
     /// Whether a sound with these words (its name and tags, or a class label's words) is one
     /// the answer's query asked to leave out.
     pub fn left_out(&self, answer: &Answer, words: &[String]) -> bool {
-        answer
-            .excluded
-            .iter()
-            .any(|x| tag_match(std::slice::from_ref(x), words) > 0.0)
+        names_any(&answer.excluded, words)
     }
 
     /// Per class, the share of the query's words that are its tags ([`tag_match`]); `None` when
@@ -342,11 +346,7 @@ impl Engine {
         }
         self.class_tokens
             .iter()
-            .map(|c| {
-                excluded
-                    .iter()
-                    .any(|x| tag_match(std::slice::from_ref(x), c) > 0.0)
-            })
+            .map(|c| names_any(excluded, c))
             .collect()
     }
 
