@@ -175,8 +175,8 @@ fn clip_blocks(
     go().map_err(|e| e.to_string())
 }
 
-/// `x` changed by `db` decibels: the log-mel value `v = log10(1e4·mel + 1) / M` of a mel energy
-/// scaled by the gain, exactly.
+/// The log-mel value `v = log10(1e4·mel + 1) / M` of a mel energy multiplied by `gain` (a power
+/// ratio), exactly.
 fn with_gain(v: f32, gain: f32) -> f32 {
     let m = cnn::LOG_MEL_MAX as f32;
     ((10f32.powf(v * m) - 1.0) * gain + 1.0).max(1.0).log10() / m

@@ -271,16 +271,8 @@ impl Walnet {
 
     /// Embeds `n` blocks (as [`blocks`] returns them): `n` × [`EMBEDDING_DIM`] values.
     pub fn embed_blocks(&self, n: usize, blocks: &[f32]) -> Result<Vec<Vec<f32>>> {
+        check_blocks("CNN", n, blocks)?;
         let size = BLOCK_FRAMES * N_MELS;
-        if n == 0 || blocks.len() != n * size {
-            return Err(Error::Invalid(format!(
-                "CNN: {} values are not {n} blocks of {BLOCK_FRAMES} × {N_MELS}",
-                blocks.len()
-            )));
-        }
-        if blocks.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Invalid("CNN: the input is not finite".into()));
-        }
         // One block at a time: the im2col buffers of a block are ~22 MB already.
         blocks
             .chunks_exact(size)
@@ -363,18 +355,35 @@ fn folded(
         Ok(Conv { weight, bias })
     };
     let conv = fold().map_err(err)?;
-    let finite = |x: &Tensor| -> candle_core::Result<bool> {
-        Ok(x.flatten_all()?
-            .to_vec1::<f32>()?
-            .iter()
-            .all(|v| v.is_finite()))
-    };
-    if !finite(&conv.weight).map_err(err)? || !finite(&conv.bias).map_err(err)? {
+    if !all_finite(&conv.weight).map_err(err)? || !all_finite(&conv.bias).map_err(err)? {
         return Err(Error::Invalid(format!(
             "CNN weights: {prefix} layer {i} is not finite"
         )));
     }
     Ok(conv)
+}
+
+/// Whether every value of an f32 tensor is finite.
+fn all_finite(x: &Tensor) -> candle_core::Result<bool> {
+    Ok(x.flatten_all()?
+        .to_vec1::<f32>()?
+        .iter()
+        .all(|v| v.is_finite()))
+}
+
+/// `blocks` must be `n` ≥ 1 finite blocks of [`BLOCK_FRAMES`] × [`N_MELS`]; `what` names the
+/// network in the error.
+fn check_blocks(what: &str, n: usize, blocks: &[f32]) -> Result<()> {
+    if n == 0 || blocks.len() != n * BLOCK_FRAMES * N_MELS {
+        return Err(Error::Invalid(format!(
+            "{what}: {} values are not {n} blocks of {BLOCK_FRAMES} × {N_MELS}",
+            blocks.len()
+        )));
+    }
+    if blocks.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Invalid(format!("{what}: the input is not finite")));
+    }
+    Ok(())
 }
 
 /// Validates a decoded clip, mixes it down, resamples it to 44.1 kHz and returns its per-block

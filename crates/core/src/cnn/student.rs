@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use candle_core::{DType, Device, Tensor};
 
-use super::{err, BLOCK_FRAMES, EMBEDDING_DIM, N_MELS};
+use super::{all_finite, check_blocks, err, BLOCK_FRAMES, EMBEDDING_DIM, N_MELS};
 use crate::{Error, Result};
 
 /// (inputs, outputs) of each convolution, and whether a max-pool follows it.
@@ -106,13 +106,7 @@ impl Student {
                 )));
             }
             let t = t.to_dtype(DType::F32).map_err(err)?;
-            let finite = t
-                .flatten_all()
-                .and_then(|v| v.to_vec1::<f32>())
-                .map_err(err)?
-                .iter()
-                .all(|v| v.is_finite());
-            if !finite {
+            if !all_finite(&t).map_err(err)? {
                 return Err(Error::Invalid(format!(
                     "student weights: {name} is not finite"
                 )));
@@ -124,18 +118,7 @@ impl Student {
 
     /// Embeds `n` blocks (as [`super::blocks`] returns them): `n` × [`EMBEDDING_DIM`] values.
     pub fn embed_blocks(&self, n: usize, blocks: &[f32]) -> Result<Vec<Vec<f32>>> {
-        let size = BLOCK_FRAMES * N_MELS;
-        if n == 0 || blocks.len() != n * size {
-            return Err(Error::Invalid(format!(
-                "student CNN: {} values are not {n} blocks of {BLOCK_FRAMES} × {N_MELS}",
-                blocks.len()
-            )));
-        }
-        if blocks.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Invalid(
-                "student CNN: the input is not finite".into(),
-            ));
-        }
+        check_blocks("student CNN", n, blocks)?;
         let x =
             Tensor::from_slice(blocks, (n, 1, BLOCK_FRAMES, N_MELS), &self.device).map_err(err)?;
         forward(&x, &self.weights)
