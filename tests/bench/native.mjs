@@ -1,5 +1,6 @@
 // The native criterion benchmarks' results (target/criterion, from
-// `cargo bench -p earshot-core --bench mfcc --bench model --bench topk`) as one table.
+// `cargo bench -p earshot-core --features cnn --bench mfcc --bench model --bench topk --bench cnn`)
+// as one table.
 //
 //   node tests/bench/native.mjs [--write]     (--write updates docs/benchmarks.md)
 import fs from 'node:fs';
@@ -30,6 +31,23 @@ export function table() {
   for (const [id, what] of front) {
     const e = estimate(id);
     rows.push(`| ${what} | ${cell(e)} | ${e ? `${Math.round(30_000 / e.ms)}× real time` : ''} |`);
+  }
+  const mfcc = estimate('query_10s_stereo_44100/mfcc_clip_vector');
+  for (const [id, what] of [
+    ['query_10s_stereo_44100/mfcc_clip_vector', 'a 10 s stereo 44.1 kHz query: MFCC clip vector (mix-down, resampling, MFCC + Δ + ΔΔ)'],
+    ['query_10s_stereo_44100/student_clip_embedding', 'the same query: student CNN clip embedding (mix-down, log-mel, every block, mean)'],
+    ['query_10s_stereo_44100/teacher_clip_embedding', 'the same query: aisfx teacher CNN clip embedding'],
+  ]) {
+    const e = estimate(id);
+    rows.push(`| ${what} | ${cell(e)} | ${e && mfcc ? `${(e.ms / mfcc.ms).toFixed(1)}× the MFCC path` : ''} |`);
+  }
+  const student = estimate('one_block/student');
+  for (const [id, what] of [
+    ['one_block/student', 'one 2.3 s log-mel block through the student network (84 M multiply-adds)'],
+    ['one_block/teacher', 'one block through the teacher network (1.93 G multiply-adds)'],
+  ]) {
+    const e = estimate(id);
+    rows.push(`| ${what} | ${cell(e)} | ${e && student ? `${(e.ms / student.ms).toFixed(1)}× the student` : ''} |`);
   }
   for (const branch of ['audio', 'text']) {
     for (const n of [1, 1000]) {

@@ -11,13 +11,13 @@ use std::sync::OnceLock;
 
 use common::{cosine, f32s, parse_wav16};
 use earshot_core::cnn::{
-    block_embeddings, blocks, clip_embedding, mean_of, n_frames, FrontEnd, Walnet, EMBEDDING_DIM,
-    N_MELS, SAMPLE_RATE,
+    block_embeddings, blocks, clip_embedding, mean_of, n_frames, FrontEnd, Student, Walnet,
+    EMBEDDING_DIM, N_MELS, SAMPLE_RATE,
 };
 use earshot_core::resample;
 use earshot_core::Error;
 use earshot_core::Frames;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Per block, network alone (same input as PyTorch; f16 weights): measured ≥ 0.99999.
 const MIN_COSINE_NET: f64 = 0.9999;
@@ -66,6 +66,16 @@ fn weights() -> &'static [u8] {
 fn net() -> &'static Walnet {
     static N: OnceLock<Walnet> = OnceLock::new();
     N.get_or_init(|| Walnet::from_safetensors(weights()).unwrap())
+}
+
+fn student() -> &'static Student {
+    static S: OnceLock<Student> = OnceLock::new();
+    S.get_or_init(|| {
+        Student::from_safetensors(
+            &std::fs::read(root().join("weights/student.safetensors")).unwrap(),
+        )
+        .unwrap()
+    })
 }
 
 fn reference_log_mel(c: &Clip) -> Frames {
@@ -248,4 +258,92 @@ fn time_ten_seconds() {
         "10 s clip: {:.0} ms per clip (mean of {runs})",
         t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
     );
+}
+
+/// The student's block embeddings of the fixture clips, natively: the reference its wasm build
+/// must give (`tests/cnn_wasm.rs`). Regenerate after retraining the student with
+/// `EARSHOT_WRITE_FIXTURES=1 cargo test -p earshot-core --features cnn --test cnn student`.
+#[derive(Serialize, Deserialize)]
+struct StudentClip {
+    name: String,
+    /// From the teacher's reference log-mel (the network alone).
+    network: Vec<Vec<f32>>,
+    /// From the WAV (resampler, front end, network).
+    end_to_end: Vec<Vec<f32>>,
+}
+
+const STUDENT_FIXTURE: &str = "cnn/student.json";
+
+fn student_clips() -> Vec<StudentClip> {
+    let front = FrontEnd::new();
+    manifest()
+        .clips
+        .iter()
+        .map(|c| {
+            let (n, b) = blocks(&reference_log_mel(c)).unwrap();
+            let (sr, x) = source(c);
+            StudentClip {
+                name: c.name.clone(),
+                network: student().embed_blocks(n, &b).unwrap(),
+                end_to_end: block_embeddings(student(), &front, &[x], sr).unwrap(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn student_matches_its_fixture() {
+    let got = student_clips();
+    let path = fixtures().join(STUDENT_FIXTURE);
+    if std::env::var_os("EARSHOT_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, serde_json::to_string(&got).unwrap()).unwrap();
+    }
+    let want: Vec<StudentClip> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g.name, w.name);
+        for (a, b) in [(&g.network, &w.network), (&g.end_to_end, &w.end_to_end)] {
+            assert_eq!(a.len(), b.len(), "{}", g.name);
+            for (x, y) in a.iter().zip(b) {
+                let cos = cosine(x, y);
+                assert!(
+                    cos >= MIN_COSINE_NET,
+                    "{}: cosine {cos} to the fixture",
+                    g.name
+                );
+            }
+        }
+    }
+}
+
+/// The student stands in for the teacher: on clips it never trained on, each clip's student
+/// embedding (less the mean over the clips) is nearest the same clip's PyTorch teacher embedding.
+#[test]
+fn student_is_nearest_the_teacher_on_the_same_clip() {
+    let m = manifest();
+    let got = student_clips();
+    let centred = |v: Vec<Vec<f32>>| -> Vec<Vec<f32>> {
+        let mean = mean_of(&v);
+        v.into_iter()
+            .map(|x| x.iter().zip(&mean).map(|(a, b)| a - b).collect())
+            .collect()
+    };
+    let teacher = centred(m.clips.iter().map(|c| mean_of(&c.embeddings)).collect());
+    let student = centred(got.iter().map(|c| mean_of(&c.end_to_end)).collect());
+    for (i, s) in student.iter().enumerate() {
+        let cos: Vec<f64> = teacher.iter().map(|t| cosine(s, t)).collect();
+        println!(
+            "{}: centred cosine to each teacher clip {cos:.3?}",
+            m.clips[i].name
+        );
+        let best = (0..cos.len())
+            .max_by(|&a, &b| cos[a].total_cmp(&cos[b]))
+            .unwrap();
+        assert_eq!(
+            best, i,
+            "{}: nearest teacher clip {}",
+            m.clips[i].name, m.clips[best].name
+        );
+    }
 }
