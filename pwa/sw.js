@@ -9,8 +9,8 @@
 //   cost a 304 and changed ones are fetched anew;
 // - a new version waits until the page asks it to take over (the page shows a reload prompt), so a
 //   page never mixes files of two builds; on activation older caches are deleted;
-// - files the app loads only when it needs them (`lazy`: a CNN model's weights) are kept in the
-//   version's cache on first use;
+// - files the app loads only when it needs them and too large to precache (`lazy`: a large CNN's
+//   weights, over 2 MB) are kept in the version's cache on first use;
 // - previews are cached on first play in `earshot-previews-<previews hash>`, or all at once when
 //   the page sends {type: 'cache-previews'} (progress goes back as {type: 'previews-progress'}).
 'use strict';

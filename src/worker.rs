@@ -363,7 +363,7 @@ mod tests {
     fn without_cnn_weights_to_fetch_audio_queries_run_at_once() {
         let mut w: Worker<()> = Worker::new();
         w.route(1, load(), ());
-        w.loaded(shipped());
+        w.loaded(crate::service::tests::mfcc_service());
         let audio = Request::AudioFile {
             name: "a.wav".into(),
             top: TOP,

@@ -13,7 +13,7 @@ import { cnnDist } from './cnn-dist.mjs';
 // The Ogg Vorbis preview earlier builds shipped for corpus clip sonic-656e1706e843-0 (a bass drum).
 const PREVIEW = fixture('drum_bass_hard_preview.ogg');
 const WEIGHTS = '/pkg/walnet.safetensors';
-const TOP3 = ['hydrogen-96e8fc299692-0', 'fluid-e70d583bdd5b-0', 'hydrogen-83f1c9b2765f-0'];
+const TOP3 = ['fluid-da5d5aa98180-0', 'fluid-cf4a5cfecd09-0', 'hydrogen-5410ee8312dd-0'];
 
 let browser;
 const dirs = [];
@@ -50,10 +50,10 @@ test('a CNN model: weights fetched on the first audio query only, answers as the
     assert.equal(shown.error, null);
     const r = await results(page);
     // `earshot search --model crates/cli/eval/walnet/model.json --audio <this preview>` with the
-    // same index: hydrogen-96e8fc299692-0 (0.9966), fluid-e70d583bdd5b-0 (0.9961),
-    // hydrogen-83f1c9b2765f-0 (0.9953), labels led by Bass_drum.
+    // same index: fluid-da5d5aa98180-0 (0.9099), fluid-cf4a5cfecd09-0 (0.8903),
+    // hydrogen-5410ee8312dd-0 (0.8883), labels led by Bass_drum.
     assert.deepEqual(r.slice(0, 3).map((x) => x.id), TOP3);
-    assert.ok(Math.abs(r[0].score - 0.9966) < 2e-4, `score ${r[0].score}`);
+    assert.ok(Math.abs(r[0].score - 0.9099) < 2e-4, `score ${r[0].score}`);
     assert.equal((await labelsAndWords(page)).labels[0], 'Bass_drum');
     const once = server.sent.get(WEIGHTS);
     assert.ok(once > 8_000_000, `weights sent: ${once} B`);

@@ -360,6 +360,7 @@ const KIND = [
   [/\/pkg\/model\.json$/, 'model'],
   [/\/pkg\/vocab\.bin$/, 'vocabulary'],
   [/\/pkg\/index\.bin$/, 'index'],
+  [/\/pkg\/[^/]+\.safetensors$/, 'CNN weights'],
 ];
 
 /**

@@ -1,5 +1,5 @@
-// The installable offline app: a visit caches it, the page comes back with the network off (text
-// and audio queries, played and saved previews), and a rebuilt version replaces the old one only
+// The installable offline app: a visit caches it (the student CNN's weights included), the page
+// comes back with the network off (text queries, a first audio query, played and saved previews), and a rebuilt version replaces the old one only
 // when the user reloads through the prompt, with nothing mixed from two builds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,9 +52,10 @@ test('offline after one visit: reload with the network off, text and audio queri
   const browser = await launch(ARGS);
   try {
     const { context, page } = await openApp(browser, server.url);
+    // The install precached the student CNN's weights: no audio query has run yet.
+    const weights = server.sent.get('/pkg/student.safetensors');
+    assert.ok(weights > 500_000, `weights sent by the install: ${weights} B`);
     // A preview played online is kept; "make all previews available offline" saves every other.
-    assert.equal((await upload(page, fixture('elec_chime.wav'))).error, null);
-    const chime = await results(page);
     await textSearch(page, 'dog');
     const dog = await results(page);
     assert.equal((await playsPreview(page, 0)).error, null);
@@ -88,8 +89,17 @@ test('offline after one visit: reload with the network off, text and audio queri
     const played = await playsPreview(page, 3);
     assert.equal(played.error, null, `a saved preview plays offline (${played.src})`);
 
+    // The first audio query of this page's life, offline: the CNN's weights come from the cache
+    // and the answer is the CLI's (`earshot search --audio`, as tests/e2e/parity.test.mjs).
     assert.equal((await upload(page, fixture('elec_chime.wav'))).error, null);
-    assert.deepEqual(await results(page), chime, 'the same audio answer offline');
+    execFileSync('cargo', ['build', '--quiet', '-p', 'earshot-cli'], { cwd: ROOT, stdio: 'inherit' });
+    const want = JSON.parse(
+      execFileSync(path.join(ROOT, 'target', 'debug', 'earshot'), ['search', '--audio', fixture('elec_chime.wav'), '--top', '20', '--json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }),
+    );
+    assert.deepEqual((await results(page)).map((r) => r.id), want.results.map((r) => r.id), 'the CLI\'s audio answer, offline');
     assert.deepEqual(page.errors, []);
   } finally {
     await browser.close();

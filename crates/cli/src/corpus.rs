@@ -206,7 +206,7 @@ pub fn feature_projection(features: &Index) -> anyhow::Result<Option<PcaJson>> {
     Ok(Some(PcaJson {
         from,
         mean: floats("mean")?,
-        components: pack_tensor(&[features.dim, from], &components, "f32"),
+        components: pack_tensor(&[features.dim, from], &components, "f16"),
     }))
 }
 

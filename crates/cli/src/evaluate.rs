@@ -329,8 +329,8 @@ pub struct EvalArgs<'a> {
     pub free_text: &'a std::path::Path,
     /// Phrases people type ([`crate::measures::read_queries`]).
     pub phrases: &'a std::path::Path,
-    /// A recorded `earshot lopo` run (shown when the file exists).
-    pub lopo: &'a std::path::Path,
+    /// Recorded `earshot lopo` runs (each shown when its file exists).
+    pub lopo: &'a [std::path::PathBuf],
 }
 
 /// Table 2 and the free-text queries of a model on clip vectors of the feature type it takes.
@@ -535,15 +535,19 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
         .iter()
         .map(|e| Ok((e.feature.clone(), serde_json::to_value(&e.text)?)))
         .collect::<anyhow::Result<_>>()?;
-    let lopo: serde_json::Value = if a.lopo.exists() {
-        serde_json::from_str(&crate::files::read_text(a.lopo)?)
-            .with_context(|| format!("{}: not valid JSON", a.lopo.display()))?
-    } else {
-        serde_json::Value::Null
-    };
+    let lopo: Vec<(&std::path::Path, serde_json::Value)> = a
+        .lopo
+        .iter()
+        .filter(|p| p.exists())
+        .map(|p| {
+            let v = serde_json::from_str(&crate::files::read_text(p)?)
+                .with_context(|| format!("{}: not valid JSON", p.display()))?;
+            Ok((p.as_path(), v))
+        })
+        .collect::<anyhow::Result<_>>()?;
     let out = serde_json::json!({
         "text_queries": text_queries,
-        "leave_one_package_out": lopo,
+        "leave_one_package_out": lopo.iter().map(|(_, v)| v).collect::<Vec<_>>(),
         "table2": table2,
         "table1": recorded["table1"],
         "chance": chance(t2.n_classes),
@@ -637,24 +641,38 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
                 )?;
             }
         }
-        if let Some(l) = lopo.get("mean") {
-            let f = |k: &str| l[k].as_f64().map_or("-".into(), |v| format!("{v:.3}"));
+        writeln!(
+            w,
+            "\"Sounds like\" words of the test clips (each against the other splits' clips): \
+             a word of the clip's class among the first {}",
+            crate::measures::SOUNDS_LIKE_AT
+        )?;
+        for e in &evaluated {
+            let s = &e.text.sounds_like;
+            writeln!(w, "  {:<14} {:.2} of {} clips", e.feature, s.top5, s.clips)?;
+        }
+        if !lopo.is_empty() {
             writeln!(w)?;
             writeln!(
                 w,
-                "Leave one package out (recorded in {}; {} held-out clips, clip-weighted means)",
-                a.lopo.display(),
-                l["clips"]
+                "Leave one package out (recorded runs; clip-weighted means): audio→text MAP@3; \
+                 audio→audio MAP@3 joint / direct cosine kNN; text→audio AP joint / direct"
             )?;
+        }
+        for (path, run) in &lopo {
+            let Some(l) = run.get("mean") else { continue };
+            let f = |k: &str| l[k].as_f64().map_or("-".into(), |v| format!("{v:.3}"));
             writeln!(
                 w,
-                "  audio→text MAP@3 {}; audio→audio MAP@3 joint {} / direct cosine kNN {}; \
-                 text→audio AP joint {} / direct {}",
+                "  {:<16} a→t {}; a→a {} / {}; t→a {} / {}  ({} held-out clips, {})",
+                run["feature"].as_str().unwrap_or("?"),
                 f("audio_text_joint"),
                 f("audio_audio_joint"),
                 f("audio_audio_direct"),
                 f("text_audio_ap_joint"),
-                f("text_audio_ap_direct")
+                f("text_audio_ap_direct"),
+                l["clips"],
+                path.display()
             )?;
         }
         writeln!(w)?;

@@ -170,8 +170,13 @@ enum Command {
         #[arg(long, default_value = "test", value_parser = ["test", "validation"])]
         split: String,
         /// More feature types for Table 2, side by side: folders holding a model.json and the
-        /// features.bin it takes (shipped: the CNN model).
-        #[arg(long, num_args = 0.., default_value = "crates/cli/eval/walnet")]
+        /// features.bin it takes (shipped: the MFCC model shipped before the student CNN, and
+        /// the aisfx teacher CNN's).
+        #[arg(
+            long,
+            num_args = 0..,
+            default_values = ["crates/cli/eval/mfcc", "crates/cli/eval/walnet"]
+        )]
         compare: Vec<PathBuf>,
         /// One-word queries that are no label, with the class each means (word,class CSV).
         #[arg(long, default_value = "crates/cli/eval/free-text.csv")]
@@ -182,9 +187,20 @@ enum Command {
         /// Phrases people type, with the class each means (phrase,class CSV).
         #[arg(long, default_value = "crates/cli/eval/phrases.csv")]
         phrases: PathBuf,
-        /// A recorded `earshot lopo` run shown beside the tables (skipped when absent).
-        #[arg(long, default_value = "crates/cli/eval/lopo/shipped.json")]
-        lopo: PathBuf,
+        /// Recorded `earshot lopo` runs shown beside the tables (each skipped when absent): by
+        /// default the same protocol (the 6 largest packages, 20 epochs, the shipped recipe) on
+        /// MFCC, the aisfx teacher and the student.
+        #[arg(
+            long,
+            num_args = 0..,
+            default_values = [
+                "crates/cli/eval/lopo/v2-l6-e20-infonce-global-256.json",
+                "crates/cli/eval/lopo/v2-l6-e20-walnet-infonce-global-256.json",
+                "crates/cli/eval/lopo/v2-l6-e20-student-pca128-infonce-global-256.json",
+                "crates/cli/eval/lopo/v2-all-e20-infonce-global-256.json",
+            ]
+        )]
+        lopo: Vec<PathBuf>,
     },
     /// Leave one package out: train without each source package, then search its clips as an
     /// unlabelled library, beside plain cosine kNN on the input features.

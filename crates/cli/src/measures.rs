@@ -4,7 +4,10 @@
 //!   class name, the one-word list and the phrase list; top-1 (the first result is of the meant
 //!   class) and precision@10, by the model alone and with the bundled sounds' labels as tags;
 //! - leave-one-package-out: train without one source package, then search that package's clips
-//!   as an unlabelled library, beside plain cosine kNN on the input features.
+//!   as an unlabelled library, beside plain cosine kNN on the input features;
+//! - "sounds like" words: each test clip against an index of the other splits' clips, whether a
+//!   word of its class (the label's words, the text prior's words of that class) is among the
+//!   first five words shown.
 
 use earshot_core::Engine;
 use earshot_core::Vocabulary;
@@ -124,6 +127,70 @@ pub struct TextQueries {
     pub class_names: Both,
     pub words: Both,
     pub phrases: Both,
+    pub sounds_like: SoundsLike,
+}
+
+/// How often the words shown for a held-out sound name its class.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoundsLike {
+    /// Test clips queried.
+    pub clips: usize,
+    /// Share of them with a word of their class among the first [`SOUNDS_LIKE_AT`] words.
+    pub top5: f64,
+}
+
+/// Words counted by [`sounds_like`].
+pub const SOUNDS_LIKE_AT: usize = 5;
+
+/// [`SoundsLike`] of `model`: every test clip of `features` queries an index of the train and
+/// validation clips (so it never finds itself); a word counts when its stem
+/// ([`earshot_core::stem`]) is that of a word of the clip's label or of the text prior's words
+/// for the label.
+pub fn sounds_like(
+    model: &Model,
+    vocab: &Vocabulary,
+    features: &Index,
+) -> anyhow::Result<SoundsLike> {
+    let all = shipped_index(model, features)?;
+    let keep: Vec<usize> = (0..all.len())
+        .filter(|&i| all.items[i].split != "test")
+        .collect();
+    let vectors: Vec<f32> = keep.iter().flat_map(|&i| all.vector(i).to_vec()).collect();
+    let items = keep.iter().map(|&i| all.items[i].clone()).collect();
+    let engine = Engine::new(
+        model.clone(),
+        vocab.clone(),
+        Index::new(items, all.dim, vectors)?,
+    )?;
+    let prior_words = model.text_prior.as_ref().map(|p| &p.words);
+    let (mut clips, mut hits) = (0usize, 0usize);
+    for (i, item) in all.items.iter().enumerate() {
+        if item.split != "test" {
+            continue;
+        }
+        let mut meant: Vec<String> = item
+            .label
+            .split(['_', ' '])
+            .map(|w| earshot_core::stem(&w.to_lowercase()))
+            .collect();
+        if let Some(words) = prior_words.and_then(|p| p.get(&item.label)) {
+            meant.extend(words.iter().map(|w| earshot_core::stem(w)));
+        }
+        let answer = engine.search_embedding(all.vector(i), 1)?;
+        clips += 1;
+        if answer
+            .words
+            .iter()
+            .take(SOUNDS_LIKE_AT)
+            .any(|w| meant.contains(&earshot_core::stem(&w.name)))
+        {
+            hits += 1;
+        }
+    }
+    Ok(SoundsLike {
+        clips,
+        top5: hits as f64 / clips.max(1) as f64,
+    })
 }
 
 /// Every clip of `features` embedded by `model`, as the shipped index holds them.
@@ -175,6 +242,7 @@ pub fn text_queries(
         class_names: both(&mut engine, &names, 0),
         words: both(&mut engine, &w, w_absent.len()),
         phrases: both(&mut engine, &p, p_absent.len()),
+        sounds_like: sounds_like(model, vocab, features)?,
     })
 }
 
