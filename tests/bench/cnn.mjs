@@ -5,9 +5,11 @@
 //  - the audio query of a 10 s clip as the worker reports it (decode, features, model, search);
 //  - the first audio query, which also fetches (loopback) and loads a CNN's weights;
 //  - the weights' download;
-//  - indexing your library: 200 two-second WAVs through [data-testid=library-add] (files/s).
+//  - indexing your library: 200 two-second WAVs through [data-testid=library-add] (files/s), and
+//    the same folder through `earshot index --audio` with the shipped model (release build).
 //
 //   node tests/bench/cnn.mjs [--write]     (--write updates docs/benchmarks.md)
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,8 +81,10 @@ export async function run() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-cnnbench-'));
   const file = path.join(tmp, 'ten-seconds.wav');
   clip10s(file);
+  const libDir = path.join(tmp, 'library');
+  fs.mkdirSync(libDir);
   const library = Array.from({ length: LIBRARY_FILES }, (_, i) => {
-    const f = path.join(tmp, `clip-${String(i).padStart(3, '0')}.wav`);
+    const f = path.join(libDir, `clip-${String(i).padStart(3, '0')}.wav`);
     wav2s(f, i);
     return f;
   });
@@ -93,12 +97,17 @@ export async function run() {
     return { raw: b.length, gzip: zlib.gzipSync(b, { level: 9 }).length };
   };
   try {
+    execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'earshot-cli'], { cwd: ROOT, stdio: 'inherit' });
+    const t0 = process.hrtime.bigint();
+    execFileSync(path.join(ROOT, 'target', 'release', 'earshot'), ['index', '--audio', libDir, '--out', path.join(tmp, 'cli-index.bin')], { cwd: ROOT, stdio: 'ignore' });
+    const cliPerSecond = LIBRARY_FILES / (Number(process.hrtime.bigint() - t0) / 1e9);
     const mfcc = await both(mfccDir);
     const student = await both(DIST);
     const cnn = await both(walnetDir);
     const wasm = fs.readdirSync(DIST).find((f) => /^earshot-worker.*\.wasm$/.test(f));
     const workerWasm = fs.readFileSync(path.join(DIST, wasm));
     return {
+      cliPerSecond,
       mfcc,
       student,
       cnn,
@@ -122,6 +131,7 @@ function table(r) {
     `| audio query of a 10 s WAV (44.1 kHz mono), time in the worker: decode, features, model, search (median of ${RUNS}; issue 16's target ≤ 150 ms) | ${r.mfcc.worker} ms | ${r.student.worker} ms | ${r.cnn.worker} ms | ${x(r.student.worker, r.mfcc.worker)} | ${x(r.cnn.worker, r.student.worker)} |`,
     `| first audio query on a fresh page, pick → results shown (a CNN model also fetches its weights over loopback and loads them) | ${r.mfcc.firstWall} ms | ${r.student.firstWall} ms | ${r.cnn.firstWall} ms | | |`,
     `| indexing your library: ${LIBRARY_FILES} two-second WAVs (22.05 kHz), pick → stored in IndexedDB (target ≥ 50 files/s) | ${r.mfcc.perSecond.toFixed(0)} files/s | ${r.student.perSecond.toFixed(1)} files/s | ${r.cnn.perSecond.toFixed(1)} files/s | ${(r.student.perSecond / r.mfcc.perSecond).toFixed(2)}× | ${(r.cnn.perSecond / r.student.perSecond).toFixed(2)}× |`,
+    `| the same ${LIBRARY_FILES} files through \`earshot index --audio\` (release build, one worker per core, shipped model; target ≥ 4× the app) | | ${r.cliPerSecond.toFixed(0)} files/s | | | ${(r.cliPerSecond / r.student.perSecond).toFixed(1)}× the app |`,
     `| the CNN's weights (float16): the student's are precached with the app, the teacher's fetched on its first audio query | – | ${B(r.studentWeights.raw)} (${B(r.studentWeights.gzip)} gzip) | ${B(r.weights.raw)} (${B(r.weights.gzip)} gzip) | | |`,
     `| the worker's wasm as built now (it carries the CNN code for any model) | ${B(r.workerWasm.raw)} (${B(r.workerWasm.gzip)} gzip) | same | same | | |`,
   ].join('\n');

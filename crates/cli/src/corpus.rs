@@ -84,9 +84,27 @@ pub fn per_clip<T: Send>(
     bar: &indicatif::ProgressBar,
     work: impl Fn(&decode::Decoded) -> Result<T, String> + Sync,
 ) -> anyhow::Result<Vec<T>> {
+    let paths: Vec<PathBuf> = rows
+        .iter()
+        .map(|r| resolve(manifest, root, &r.path))
+        .collect();
+    per_file(&paths, bar, work)
+        .into_iter()
+        .zip(&paths)
+        .map(|(r, path)| r.map_err(|e| anyhow::anyhow!("{}: {e}", path.display())))
+        .collect()
+}
+
+/// `work` on every file decoded, one worker thread per core (at most 8): each file's result in
+/// the order of `paths` (the decoder's or `work`'s reason when it failed). `bar` counts the files.
+pub fn per_file<T: Send>(
+    paths: &[PathBuf],
+    bar: &indicatif::ProgressBar,
+    work: impl Fn(&decode::Decoded) -> Result<T, String> + Sync,
+) -> Vec<Result<T, String>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<T, String>>>> =
-        Mutex::new((0..rows.len()).map(|_| None).collect());
+        Mutex::new((0..paths.len()).map(|_| None).collect());
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -94,11 +112,8 @@ pub fn per_clip<T: Send>(
         for _ in 0..threads {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(row) = rows.get(i) else { break };
-                let path = resolve(manifest, root, &row.path);
-                let r = decode::decode(&path)
-                    .and_then(|d| work(&d))
-                    .map_err(|e| format!("{}: {e}", path.display()));
+                let Some(path) = paths.get(i) else { break };
+                let r = decode::decode(path).and_then(|d| work(&d));
                 if let Ok(mut g) = results.lock() {
                     g[i] = Some(r);
                 }
@@ -107,15 +122,13 @@ pub fn per_clip<T: Send>(
         }
     });
     bar.finish_and_clear();
-    let results = results
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a worker thread failed"))?;
-    rows.iter()
-        .zip(results)
-        .map(|(row, r)| {
-            r.unwrap_or_else(|| Err(format!("{}: not processed", row.path)))
-                .map_err(anyhow::Error::msg)
-        })
+    let results = match results.into_inner() {
+        Ok(r) => r,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("not processed (a worker thread failed)".into())))
         .collect()
 }
 

@@ -9,6 +9,7 @@ mod distill;
 mod evaluate;
 mod files;
 mod fit;
+mod folder;
 mod measures;
 mod mfcc;
 mod search;
@@ -138,10 +139,16 @@ enum Command {
         #[arg(long, default_value = "pkg/vocab.bin")]
         vocab: PathBuf,
     },
-    /// Embed every clip of a clip-vector file with the model and write the search index.
+    /// Write a search index: every clip of a clip-vector file (`--features`), or every audio
+    /// file under a folder (`--audio DIR`, recursively; `earshot search --index` searches it),
+    /// embedded with the model.
     Index {
+        /// Clip vectors from `earshot features` (the shipped index's source).
+        #[arg(long, conflicts_with = "audio")]
+        features: Option<PathBuf>,
+        /// A folder of your own sounds; files that are not audio are skipped and named.
         #[arg(long)]
-        features: PathBuf,
+        audio: Option<PathBuf>,
         #[arg(long, default_value = "pkg/model.json")]
         model: PathBuf,
         #[arg(long, default_value = "pkg/index.bin")]
@@ -449,9 +456,17 @@ fn main() -> ExitCode {
         ),
         Command::Index {
             features,
+            audio,
             model,
             out,
-        } => build_index(&features, &model, &out).map_err(Failure::from),
+        } => match (features, audio) {
+            (Some(f), None) => build_index(&f, &model, &out).map_err(Failure::from),
+            (None, Some(dir)) => folder::index_audio(&dir, &model, &out).map(|_| ()),
+            _ => Err(Failure::new(
+                "index",
+                "give exactly one of --features FILE or --audio DIR",
+            )),
+        },
         Command::Eval {
             json,
             retrain,

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use earshot_core::validate;
-use earshot_core::Index;
+use earshot_core::{similarity, validate};
 use earshot_core::{Answer, Engine};
+use earshot_core::{Index, Item};
 use serde_json::json;
 
 use crate::files::{load_model, load_vocab};
@@ -16,13 +16,70 @@ pub struct Assets<'a> {
     pub index: &'a Path,
 }
 
-pub fn load_engine(a: &Assets) -> Result<Engine, Failure> {
+fn read_index(path: &Path) -> Result<Index, Failure> {
+    let bytes = crate::files::read_bytes(path).map_err(Failure::from)?;
+    Index::from_bytes(&bytes).map_err(|e| Failure::new(path.display().to_string(), e))
+}
+
+/// The engine, and the index to rank instead of the engine's when `--index` holds no class
+/// labels (`earshot index --audio`): then labels and words come from the shipped index next to
+/// the model (`index.bin`), as the app's do for a library sound.
+pub fn load_engine(a: &Assets) -> Result<(Engine, Option<Index>), Failure> {
     let model = load_model(a.model).map_err(Failure::from)?;
     let vocab = load_vocab(a.vocab).map_err(Failure::from)?;
-    let bytes = crate::files::read_bytes(a.index).map_err(Failure::from)?;
-    let index =
-        Index::from_bytes(&bytes).map_err(|e| Failure::new(a.index.display().to_string(), e))?;
-    Engine::new(model, vocab, index).map_err(|e| Failure::new("assets", e))
+    let index = read_index(a.index)?;
+    let (labelled, own) = if index.items.iter().all(|i| i.label.is_empty()) {
+        let shipped = a.model.parent().unwrap_or(Path::new(".")).join("index.bin");
+        (read_index(&shipped)?, Some(index))
+    } else {
+        (index, None)
+    };
+    if own.as_ref().is_some_and(|o| o.dim != model.output_dim()) {
+        return Err(Failure::new(
+            a.index.display().to_string(),
+            "was made by another model (its vectors do not fit this one); index the folder again",
+        ));
+    }
+    let engine = Engine::new(model, vocab, labelled).map_err(|e| Failure::new("assets", e))?;
+    Ok((engine, own))
+}
+
+/// One result as shown.
+struct Hit<'a> {
+    item: &'a Item,
+    score: f32,
+}
+
+/// The first `top` results: the engine's, or `own`'s items ranked by their score against the
+/// query as the app scores a library sound (the words of its path count as its tags, and a
+/// `-word` of the query leaves it out).
+fn hits<'a>(engine: &'a Engine, own: Option<&'a Index>, a: &Answer, top: usize) -> Vec<Hit<'a>> {
+    let Some(own) = own else {
+        return a
+            .results
+            .iter()
+            .map(|r| Hit {
+                item: &engine.index.items[r.item],
+                score: r.score,
+            })
+            .collect();
+    };
+    let mut out: Vec<Hit> = own
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let words = engine.vocab.tokenize(&item.id);
+            (!engine.left_out(a, &words)).then(|| Hit {
+                item,
+                score: engine.score_other(a, similarity(&a.embedding, own.vector(i)), &words),
+            })
+        })
+        .collect();
+    // Stable: equal scores keep the index's (path) order.
+    out.sort_by(|x, y| y.score.total_cmp(&x.score));
+    out.truncate(top);
+    out
 }
 
 pub fn run(
@@ -34,18 +91,18 @@ pub fn run(
 ) -> Result<(), Failure> {
     let (kind, value, answer) = match (text, audio) {
         (Some(q), None) => {
-            let engine = load_engine(assets)?;
+            let (engine, own) = load_engine(assets)?;
             let a = engine
                 .search_text(q, top)
                 .map_err(|e| Failure::new("--text", e))?;
-            ("text", q.to_string(), (engine, a))
+            ("text", q.to_string(), (engine, own, a))
         }
         (None, Some(file)) => {
             let name = file.display().to_string();
             let d = decode::decode(file).map_err(|r| Failure::new(&name, r))?;
             // Refuse sounds the core cannot take before loading anything.
             validate(&d.channels, d.sample_rate).map_err(|e| Failure::new(&name, e))?;
-            let engine = load_engine(assets)?;
+            let (engine, own) = load_engine(assets)?;
             let input = crate::corpus::load_input(&engine.model, assets.model)?;
             let clip = input
                 .input(&d.channels, d.sample_rate)
@@ -53,7 +110,7 @@ pub fn run(
             let a = engine
                 .search_clip_vector(&clip, top)
                 .map_err(|e| Failure::new(&name, e))?;
-            ("audio", name, (engine, a))
+            ("audio", name, (engine, own, a))
         }
         _ => {
             return Err(Failure::new(
@@ -62,9 +119,10 @@ pub fn run(
             ))
         }
     };
-    let (engine, a) = answer;
+    let (engine, own, a) = answer;
+    let shown = hits(&engine, own.as_ref(), &a, top);
     if json {
-        let doc = to_json(&engine, kind, &value, &a);
+        let doc = to_json(&engine, kind, &value, &a, &shown);
         return emit(|w| writeln!(w, "{doc}"));
     }
     emit(|w| {
@@ -86,8 +144,8 @@ pub fn run(
             "\n{:>4}  {:<7} {:<24} {:<22} id",
             "rank", "score", "label", "source"
         )?;
-        for (r, hit) in a.results.iter().enumerate() {
-            let it = &engine.index.items[hit.item];
+        for (r, hit) in shown.iter().enumerate() {
+            let it = hit.item;
             writeln!(
                 w,
                 "{:>4}  {:<7.4} {:<24} {:<22} {}",
@@ -114,7 +172,13 @@ pub fn run(
 /// word was corrected; `corrected`, each corrected word and the word it was searched as;
 /// `query.excluded`, the words left out ("-snare"), when there are any; `nothing_close`, true
 /// when no sound is close to a text query (its best score is under the model's fitted floor).
-pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_json::Value {
+fn to_json(
+    engine: &Engine,
+    kind: &str,
+    value: &str,
+    a: &Answer,
+    shown: &[Hit],
+) -> serde_json::Value {
     let mut query = json!({"kind": kind, "value": value});
     if let Some(searched) = &a.searched_as {
         query["searched_as"] = json!(searched);
@@ -131,8 +195,8 @@ pub fn to_json(engine: &Engine, kind: &str, value: &str, a: &Answer) -> serde_js
         "query": query,
         "corrected": corrected,
         "nothing_close": engine.nothing_close(a, a.results.first().map(|r| r.score)),
-        "results": a.results.iter().map(|h| {
-            let it = &engine.index.items[h.item];
+        "results": shown.iter().map(|h| {
+            let it = h.item;
             json!({"id": it.id, "label": it.label, "score": h.score, "source": it.source})
         }).collect::<Vec<_>>(),
         "labels": a.labels.iter().map(|l| json!({"label": l.name, "score": l.score})).collect::<Vec<_>>(),

@@ -1,0 +1,173 @@
+//! `earshot index --audio DIR --out FILE [--model PATH]`: every audio file under a folder
+//! (recursively) embedded with the model, as the app's library embeds a sound, into an index that
+//! `earshot search --index FILE` searches (docs/interfaces.md §2).
+//!
+//! Files are decoded and featurised one worker thread per core; a file that cannot be decoded
+//! (not audio, damaged, too long) is skipped with one line on stderr naming it. Items are the
+//! files' paths relative to DIR (`/`-separated), without a class label.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use earshot_core::{validate, Index, Item, Storage};
+
+use crate::corpus::{load_input, per_file};
+use crate::files::load_model;
+use crate::Failure;
+
+/// Every file under `dir`, recursively, sorted; symbolic links to folders are not followed
+/// (no cycles), those to files are.
+pub fn files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let entries =
+            std::fs::read_dir(&d).with_context(|| format!("{}: cannot be listed", d.display()))?;
+        for e in entries {
+            let path = e
+                .with_context(|| format!("{}: cannot be listed", d.display()))?
+                .path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                todo.push(path);
+            } else if meta.is_file() || path.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `path` relative to `dir`, with `/` between its parts (the item id).
+fn relative_id(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// What [`index_audio`] did.
+#[derive(Debug, PartialEq)]
+pub struct Indexed {
+    pub indexed: usize,
+    /// Each skipped file (relative id) and why.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Embeds every audio file under `dir` with the model at `model_path` and writes the index to
+/// `out`. Skipped files are named on stderr; no audio file at all is an error.
+pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<Indexed, Failure> {
+    let subject = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(Failure::new(subject, "not a folder"));
+    }
+    let paths = files_under(dir).map_err(Failure::from)?;
+    if paths.is_empty() {
+        return Err(Failure::new(subject, "the folder holds no files"));
+    }
+    let model = load_model(model_path).map_err(Failure::from)?;
+    let input = load_input(&model, model_path).map_err(Failure::from)?;
+    let bar = crate::progress_bar(
+        paths.len() as u64,
+        "index [{bar:30}] {pos}/{len} files, ETA {eta}",
+        true,
+    );
+    let results = per_file(&paths, &bar, |d| {
+        validate(&d.channels, d.sample_rate).map_err(|e| e.to_string())?;
+        input
+            .input(&d.channels, d.sample_rate)
+            .map_err(|e| e.to_string())
+    });
+    let mut items = Vec::new();
+    let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
+    for (path, r) in paths.iter().zip(results) {
+        let id = relative_id(dir, path);
+        match r {
+            Ok(v) => {
+                inputs.extend(v);
+                items.push(Item {
+                    id,
+                    label: String::new(),
+                    source: String::new(),
+                    licence: String::new(),
+                    preview: String::new(),
+                    split: String::new(),
+                });
+            }
+            Err(reason) => {
+                eprintln!("earshot: skipped {}: {reason}", path.display());
+                skipped.push((id, reason));
+            }
+        }
+    }
+    if items.is_empty() {
+        return Err(Failure::new(
+            subject,
+            format!(
+                "none of its {} files could be indexed as audio",
+                paths.len()
+            ),
+        ));
+    }
+    let vectors = model
+        .embed_audio(&inputs)
+        .map_err(|e| Failure::new(model_path.display().to_string(), e))?;
+    let mut index = Index::new(items, model.output_dim(), vectors)
+        .map_err(|e| Failure::new(subject.clone(), e))?;
+    index.extra = serde_json::json!({"model_training": model.training.get("config")});
+    let bytes = index
+        .to_bytes(Storage::I8)
+        .map_err(|e| Failure::new(subject, e))?;
+    std::fs::write(out, &bytes).map_err(|e| {
+        Failure::new(
+            out.display().to_string(),
+            crate::files::io_reason(&e).replace("be read", "be written"),
+        )
+    })?;
+    eprintln!(
+        "wrote {}: {} files indexed, {} skipped ({:.1} MB)",
+        out.display(),
+        index.len(),
+        skipped.len(),
+        bytes.len() as f64 / 1e6
+    );
+    Ok(Indexed {
+        indexed: index.len(),
+        skipped,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn ids_are_slash_separated_paths_under_the_folder() {
+        let dir = Path::new("/a/b");
+        assert_eq!(relative_id(dir, Path::new("/a/b/c/d.wav")), "c/d.wav");
+        assert_eq!(relative_id(dir, Path::new("/a/b/e.flac")), "e.flac");
+    }
+
+    #[test]
+    fn files_are_listed_recursively_and_sorted() {
+        let root = std::env::temp_dir().join(format!("earshot-folder-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("z/y")).unwrap();
+        for f in ["b.wav", "a.txt", "z/y/c.wav", "z/d.mp3"] {
+            std::fs::write(root.join(f), b"x").unwrap();
+        }
+        let got: Vec<String> = files_under(&root)
+            .unwrap()
+            .iter()
+            .map(|p| relative_id(&root, p))
+            .collect();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(got, ["a.txt", "b.wav", "z/d.mp3", "z/y/c.wav"]);
+    }
+}
