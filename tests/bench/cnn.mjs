@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launch, writeWav } from '../e2e/helpers.mjs';
-import { startServer, DIST, ROOT } from '../e2e/server.mjs';
+import { startServer, DIST, ROOT, earshotBin } from '../e2e/server.mjs';
 import { cnnDist, MFCC } from '../e2e/cnn-dist.mjs';
 import { writeSection, isMain } from './report.mjs';
 import { wav2s, indexFiles } from './library.mjs';
@@ -99,7 +99,7 @@ export async function run() {
   try {
     execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'earshot-cli'], { cwd: ROOT, stdio: 'inherit' });
     const t0 = process.hrtime.bigint();
-    execFileSync(path.join(ROOT, 'target', 'release', 'earshot'), ['index', '--audio', libDir, '--out', path.join(tmp, 'cli-index.bin')], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(earshotBin('release'), ['index', '--audio', libDir, '--out', path.join(tmp, 'cli-index.bin')], { cwd: ROOT, stdio: 'ignore' });
     const cliPerSecond = LIBRARY_FILES / (Number(process.hrtime.bigint() - t0) / 1e9);
     const mfcc = await both(mfccDir);
     const student = await both(DIST);

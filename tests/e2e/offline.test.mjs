@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, textSearch, results, upload, fixture } from './helpers.mjs';
-import { DIST, ROOT, startServer } from './server.mjs';
+import { DIST, ROOT, earshotBin, startServer } from './server.mjs';
 
 const ARGS = ['--autoplay-policy=no-user-gesture-required'];
 
@@ -94,7 +94,7 @@ test('offline after one visit: reload with the network off, text and audio queri
     assert.equal((await upload(page, fixture('elec_chime.wav'))).error, null);
     execFileSync('cargo', ['build', '--quiet', '-p', 'earshot-cli'], { cwd: ROOT, stdio: 'inherit' });
     const want = JSON.parse(
-      execFileSync(path.join(ROOT, 'target', 'debug', 'earshot'), ['search', '--audio', fixture('elec_chime.wav'), '--top', '20', '--json'], {
+      execFileSync(earshotBin(), ['search', '--audio', fixture('elec_chime.wav'), '--top', '20', '--json'], {
         cwd: ROOT,
         encoding: 'utf8',
       }),

@@ -3,11 +3,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { onePagePerSuite, textSearch, upload, results, labelsAndWords, fixture } from './helpers.mjs';
-import { ROOT } from './server.mjs';
+import { ROOT, earshotBin } from './server.mjs';
 
-const EARSHOT = path.join(ROOT, 'target', 'debug', 'earshot');
+const EARSHOT = earshotBin();
 let page;
 onePagePerSuite([], (p) => {
   page = p;

@@ -7,6 +7,10 @@ import zlib from 'node:zlib';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = path.join(ROOT, 'dist');
+/** The `earshot` command line as cargo builds it (`profile`: 'debug' or 'release'), in
+ * $CARGO_TARGET_DIR when that is set. */
+export const earshotBin = (profile = 'debug') =>
+  path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target'), profile, 'earshot');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
