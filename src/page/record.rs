@@ -18,6 +18,18 @@ use web_sys::{
 };
 
 pub const MAX_SECONDS: u64 = 30;
+/// A recording shorter than this is not searched: too little sound to say anything about.
+pub const MIN_SECONDS: f64 = 0.5;
+
+/// The message for a recording of `seconds` that is too short to search, if it is.
+pub fn too_short(seconds: f64) -> Option<String> {
+    (seconds < MIN_SECONDS).then(|| {
+        format!(
+            "The recording is too short ({:.1} s): record at least {MIN_SECONDS} s.",
+            seconds.max(0.0)
+        )
+    })
+}
 
 type Done = Box<dyn FnOnce(Result<Blob, String>)>;
 
@@ -230,6 +242,18 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recordings_under_half_a_second_are_refused() {
+        let m = too_short(0.18).unwrap_or_default();
+        assert_eq!(
+            m,
+            "The recording is too short (0.2 s): record at least 0.5 s."
+        );
+        assert!(too_short(0.5).is_none());
+        assert!(too_short(12.0).is_none());
+        assert!(too_short(-1.0).is_some());
+    }
 
     #[test]
     fn level_scale() {

@@ -26,7 +26,7 @@ use crate::page::decode::{self, FALLBACK_RATE, RECORDING_RATE};
 use crate::page::dom;
 use crate::page::player;
 use crate::page::pool::Indexer;
-use crate::page::record::Recorder;
+use crate::page::record::{self, Recorder};
 
 /// Typing pause before a text query runs by itself.
 const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -74,6 +74,8 @@ pub struct Shell {
     client: StoredValue<Option<Client>, LocalStorage>,
     indexer: StoredValue<Option<Indexer>, LocalStorage>,
     recorder: StoredValue<Option<Recorder>, LocalStorage>,
+    /// When the running recording started (`Date.now()`, ms).
+    recording_since: StoredValue<f64>,
     debounce: StoredValue<Option<TimeoutHandle>, LocalStorage>,
     /// The file behind the latest audio request, in case the browser must decode it.
     in_browser: StoredValue<Option<(u32, String, Blob, u32)>, LocalStorage>,
@@ -117,6 +119,7 @@ impl Shell {
             client: StoredValue::new_local(None),
             indexer: StoredValue::new_local(None),
             recorder: StoredValue::new_local(None),
+            recording_since: StoredValue::new(0.0),
             debounce: StoredValue::new_local(None),
             in_browser: StoredValue::new_local(None),
             mine_url: StoredValue::new_local(None),
@@ -511,11 +514,16 @@ impl Shell {
                         move |blob: Result<Blob, String>| {
                             self.recorder.set_value(None);
                             self.mic.set(Mic::Off);
+                            let seconds =
+                                (js_sys::Date::now() - self.recording_since.get_value()) / 1000.0;
                             match blob {
                                 Ok(blob) if blob.size() <= 0.0 => self.fail(
                                     "The recording is empty: nothing came from the microphone."
                                         .to_owned(),
                                 ),
+                                Ok(_) if record::too_short(seconds).is_some() => {
+                                    self.fail(record::too_short(seconds).unwrap_or_default())
+                                }
                                 Ok(blob) => self.run_blob(
                                     "Microphone recording".to_owned(),
                                     blob,
@@ -529,6 +537,7 @@ impl Shell {
                     match started {
                         Ok(r) => {
                             self.recorder.set_value(Some(r));
+                            self.recording_since.set_value(js_sys::Date::now());
                             self.mic.set(Mic::On);
                         }
                         Err(msg) => {

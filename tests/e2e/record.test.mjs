@@ -45,3 +45,22 @@ test('record ~2 s, stop: the recording is analysed', async () => {
   assert.equal((await results(page)).length, 20);
   assert.ok((await labelsAndWords(page)).labels.length > 0, 'labels shown');
 });
+
+test('a recording under half a second is refused with a message, not searched', async () => {
+  const button = page.locator('[data-testid=record]');
+  const before = (await results(page)).map((r) => r.id);
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=record]').textContent.trim() === 'Stop', null, {
+    timeout: 15_000,
+  });
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=record]').textContent.trim() === 'Record', null, {
+    timeout: 15_000,
+  });
+  await page.waitForSelector('[data-testid=error]', { timeout: 15_000 });
+  const error = await page.textContent('[data-testid=error]');
+  assert.match(error, /^The recording is too short \(0\.\d s\): record at least 0\.5 s\.$/);
+  // Not searched: the previous recording's results stay (a search would have replaced them).
+  await page.waitForTimeout(500);
+  assert.deepEqual((await results(page)).map((r) => r.id), before);
+});
