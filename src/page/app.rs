@@ -71,7 +71,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Page-wide listeners: "/" focuses the search box, Esc stops playback; a file dropped anywhere
+/// Page-wide listeners: "/" focuses the search box, Esc stops a recording (which is then
+/// searched) and playback; a file dropped anywhere
 /// is a query, several files or a folder go to the library; resizing redraws the plots.
 fn listen(shell: Shell) {
     let _ = window_event_listener(ev::keydown, move |ev| match ev.key().as_str() {
@@ -79,7 +80,10 @@ fn listen(shell: Shell) {
             ev.prevent_default();
             dom::focus_selector("[data-testid=query-text]");
         }
-        "Escape" => shell.stop_playing(),
+        "Escape" => {
+            shell.stop_recording();
+            shell.stop_playing();
+        }
         _ => {}
     });
     let _ = window_event_listener(ev::dragover, move |ev| {

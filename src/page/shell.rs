@@ -496,6 +496,16 @@ impl Shell {
         }
     }
 
+    /// Stops a running recording (it is then searched, as after the Stop button); nothing
+    /// otherwise.
+    pub fn stop_recording(self) {
+        if self.mic.get_untracked() == Mic::On {
+            if let Some(r) = self.recorder.get_value() {
+                r.stop();
+            }
+        }
+    }
+
     /// The record button: starts the microphone, or stops it (the recording is then searched).
     pub fn record(self) {
         match self.mic.get_untracked() {

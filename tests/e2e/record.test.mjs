@@ -64,3 +64,24 @@ test('a recording under half a second is refused with a message, not searched', 
   await page.waitForTimeout(500);
   assert.deepEqual((await results(page)).map((r) => r.id), before);
 });
+
+test('Esc stops a recording, which is then searched', async () => {
+  const button = page.locator('[data-testid=record]');
+  const runsBefore = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=record]').textContent.trim() === 'Stop', null, {
+    timeout: 15_000,
+  });
+  await page.waitForTimeout(1200);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[data-testid=record]').textContent.trim() === 'Record', null, {
+    timeout: 15_000,
+  });
+  await page.waitForFunction((n) => Number(document.querySelector('.app').dataset.runs) > n, runsBefore, {
+    timeout: 30_000,
+  });
+  const shown = await read(page);
+  assert.equal(shown.error, null, `unexpected error: ${shown.error}`);
+  assert.ok(shown.seconds >= 0.8 && shown.seconds < 3, `duration ${shown.seconds}`);
+  assert.equal((await results(page)).length, 20);
+});

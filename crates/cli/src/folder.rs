@@ -126,7 +126,7 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<Indexed,
     std::fs::write(out, &bytes).map_err(|e| {
         Failure::new(
             out.display().to_string(),
-            crate::files::io_reason(&e).replace("be read", "be written"),
+            format!("cannot be written ({e})"),
         )
     })?;
     eprintln!(
