@@ -6,21 +6,21 @@
 
 mod common;
 
-use common::{assert_refused, earshot, pkg, root, Temp};
+use common::{assert_refused, earshot, pkg, root, search_json, Temp};
 
 fn copy(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
     std::fs::copy(from, to).unwrap();
 }
 
-fn search_json(args: &[&str]) -> serde_json::Value {
-    let out = earshot(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+/// The ids of a search document's results, in rank order.
+fn result_ids(v: &serde_json::Value) -> Vec<&str> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect()
 }
 
 #[test]
@@ -55,20 +55,8 @@ fn a_folder_is_indexed_by_relative_path_and_searched_with_the_shipped_labels() {
 
     // An audio query finds its own file first; labels come from the shipped index.
     let kick = audio.join("drum_bass_hard_preview.ogg");
-    let v = search_json(&[
-        "search",
-        "--index",
-        o,
-        "--audio",
-        kick.to_str().unwrap(),
-        "--json",
-    ]);
-    let ids: Vec<&str> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let v = search_json(&["--index", o, "--audio", kick.to_str().unwrap()]);
+    let ids = result_ids(&v);
     assert_eq!(ids.len(), 3);
     assert_eq!(ids[0], "drums/kick.ogg");
     assert!(ids.contains(&"animals/dog_bark.mp3") && ids.contains(&"elec_chime.wav"));
@@ -80,15 +68,10 @@ fn a_folder_is_indexed_by_relative_path_and_searched_with_the_shipped_labels() {
     assert!(s0 > 0.9 && s1 < s0, "{s0} {s1}");
 
     // Text: the dog file first; "-dog" leaves it out (by its path's words).
-    let v = search_json(&["search", "--index", o, "--text", "dog barking", "--json"]);
+    let v = search_json(&["--index", o, "--text", "dog barking"]);
     assert_eq!(v["results"][0]["id"], "animals/dog_bark.mp3");
-    let v = search_json(&["search", "--index", o, "--text", "drum -dog", "--json"]);
-    let ids: Vec<&str> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let v = search_json(&["--index", o, "--text", "drum -dog"]);
+    let ids = result_ids(&v);
     assert_eq!(ids[0], "drums/kick.ogg");
     assert!(!ids.contains(&"animals/dog_bark.mp3"), "{ids:?}");
 }

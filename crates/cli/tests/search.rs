@@ -7,19 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{earshot, pkg, refused, Temp};
-
-fn search_json(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["search", "--json"];
-    all.extend_from_slice(args);
-    let out = earshot(&all);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
+use common::{pkg, refused, search_json, Temp};
 
 /// Exit 2 with one line that contains `needle`.
 fn assert_refused(args: &[&str], needle: &str) {

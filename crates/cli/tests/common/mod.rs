@@ -33,6 +33,19 @@ pub fn earshot<S: AsRef<OsStr>>(args: &[S]) -> Output {
         .expect("run earshot")
 }
 
+/// `earshot search --json ARGS`, which must succeed: its JSON document.
+pub fn search_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let out = earshot(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
 /// Exit 2, exactly one line on stderr and nothing on stdout, no panic; returns the line.
 pub fn refused<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> String {
     let out = earshot(args);
