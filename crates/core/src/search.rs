@@ -221,10 +221,9 @@ impl Engine {
                 },
             )
             .collect();
-        let mut a = self.answer_without(embedding, top, Some(&tokens), &excluded)?;
         // Words live in the text branch's space (see `class_words`): a text query's words are
         // those nearest its own text-branch point, so "dog" shows "dog" first.
-        a.words = self.words(&tower, &a.labels, 10)?;
+        let mut a = self.answer_without(embedding, Some(&tower), top, Some(&tokens), &excluded)?;
         a.unknown_words = t.unknown;
         if !t.corrected.is_empty() {
             a.searched_as = Some(t.known.join(" "));
@@ -420,13 +419,15 @@ impl Engine {
 
     /// `tokens`: a text query's words (`None` for audio queries).
     fn answer(&self, embedding: Vec<f32>, top: usize, tokens: Option<&[String]>) -> Result<Answer> {
-        self.answer_without(embedding, top, tokens, &[])
+        self.answer_without(embedding, None, top, tokens, &[])
     }
 
-    /// [`Engine::answer`] leaving out the sounds and labels of classes named by `excluded`.
+    /// [`Engine::answer`] leaving out the sounds and labels of classes named by `excluded`; the
+    /// words are those nearest `words_at` (a text query's text-branch point), else `embedding`.
     fn answer_without(
         &self,
         embedding: Vec<f32>,
+        words_at: Option<&[f32]>,
         top: usize,
         tokens: Option<&[String]>,
         excluded: &[String],
@@ -464,7 +465,7 @@ impl Engine {
             labels.sort_by(|a, b| b.score.total_cmp(&a.score));
         }
         labels.truncate(KNN_K);
-        let words = self.words(&embedding, &labels, 10)?;
+        let words = self.words(words_at.unwrap_or(&embedding), &labels, 10)?;
         Ok(Answer {
             embedding,
             results,
