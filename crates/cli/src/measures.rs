@@ -142,16 +142,11 @@ pub struct SoundsLike {
 /// Words counted by [`sounds_like`].
 pub const SOUNDS_LIKE_AT: usize = 5;
 
-/// [`SoundsLike`] of `model`: every test clip of `features` queries an index of the train and
-/// validation clips (so it never finds itself); a word counts when its stem
-/// ([`earshot_core::stem`]) is that of a word of the clip's label or of the text prior's words
-/// for the label.
-pub fn sounds_like(
-    model: &Model,
-    vocab: &Vocabulary,
-    features: &Index,
-) -> anyhow::Result<SoundsLike> {
-    let all = shipped_index(model, features)?;
+/// [`SoundsLike`] of `model`: every test clip of `all` (every corpus clip embedded by `model`,
+/// [`shipped_index`]) queries an index of the train and validation clips (so it never finds
+/// itself); a word counts when its stem ([`earshot_core::stem`]) is that of a word of the clip's
+/// label or of the text prior's words for the label.
+pub fn sounds_like(model: &Model, vocab: &Vocabulary, all: &Index) -> anyhow::Result<SoundsLike> {
     let keep: Vec<usize> = (0..all.len())
         .filter(|&i| all.items[i].split != "test")
         .collect();
@@ -242,7 +237,7 @@ pub fn text_queries(
         class_names: both(&mut engine, &names, 0),
         words: both(&mut engine, &w, w_absent.len()),
         phrases: both(&mut engine, &p, p_absent.len()),
-        sounds_like: sounds_like(model, vocab, features)?,
+        sounds_like: sounds_like(model, vocab, &engine.index)?,
     })
 }
 
