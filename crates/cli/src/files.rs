@@ -43,3 +43,17 @@ pub fn load_model(path: &Path) -> anyhow::Result<Model> {
     use anyhow::Context;
     Model::from_json(&read_text(path)?).with_context(|| path.display().to_string())
 }
+
+/// Writes a search index the model made (int8, the model's training config in its header) to
+/// `out`; returns its size in bytes.
+pub fn write_index(
+    index: &mut earshot_core::Index,
+    model: &Model,
+    out: &Path,
+) -> anyhow::Result<usize> {
+    use anyhow::Context;
+    index.extra = serde_json::json!({"model_training": model.training.get("config")});
+    let bytes = index.to_bytes(earshot_core::Storage::I8)?;
+    std::fs::write(out, &bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
+    Ok(bytes.len())
+}

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earshot_core::{validate, Index, Item, Storage};
+use earshot_core::{validate, Index, Item};
 
 use crate::corpus::{load_input, per_file};
 use crate::files::load_model;
@@ -50,17 +50,9 @@ fn relative_id(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// What [`index_audio`] did.
-#[derive(Debug, PartialEq)]
-pub struct Indexed {
-    pub indexed: usize,
-    /// Each skipped file (relative id) and why.
-    pub skipped: Vec<(String, String)>,
-}
-
 /// Embeds every audio file under `dir` with the model at `model_path` and writes the index to
 /// `out`. Skipped files are named on stderr; no audio file at all is an error.
-pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<Indexed, Failure> {
+pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<(), Failure> {
     let subject = dir.display().to_string();
     if !dir.is_dir() {
         return Err(Failure::new(subject, "not a folder"));
@@ -84,14 +76,13 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<Indexed,
     });
     let mut items = Vec::new();
     let mut inputs = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped = 0;
     for (path, r) in paths.iter().zip(results) {
-        let id = relative_id(dir, path);
         match r {
             Ok(v) => {
                 inputs.extend(v);
                 items.push(Item {
-                    id,
+                    id: relative_id(dir, path),
                     label: String::new(),
                     source: String::new(),
                     licence: String::new(),
@@ -101,7 +92,7 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<Indexed,
             }
             Err(reason) => {
                 eprintln!("earshot: skipped {}: {reason}", path.display());
-                skipped.push((id, reason));
+                skipped += 1;
             }
         }
     }
@@ -119,27 +110,14 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<Indexed,
         .map_err(|e| Failure::new(model_path.display().to_string(), e))?;
     let mut index = Index::new(items, model.output_dim(), vectors)
         .map_err(|e| Failure::new(subject.clone(), e))?;
-    index.extra = serde_json::json!({"model_training": model.training.get("config")});
-    let bytes = index
-        .to_bytes(Storage::I8)
-        .map_err(|e| Failure::new(subject, e))?;
-    std::fs::write(out, &bytes).map_err(|e| {
-        Failure::new(
-            out.display().to_string(),
-            format!("cannot be written ({e})"),
-        )
-    })?;
+    let size = crate::files::write_index(&mut index, &model, out).map_err(Failure::from)?;
     eprintln!(
-        "wrote {}: {} files indexed, {} skipped ({:.1} MB)",
+        "wrote {}: {} files indexed, {skipped} skipped ({:.1} MB)",
         out.display(),
         index.len(),
-        skipped.len(),
-        bytes.len() as f64 / 1e6
+        size as f64 / 1e6
     );
-    Ok(Indexed {
-        indexed: index.len(),
-        skipped,
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -461,7 +461,7 @@ fn main() -> ExitCode {
             out,
         } => match (features, audio) {
             (Some(f), None) => build_index(&f, &model, &out).map_err(Failure::from),
-            (None, Some(dir)) => folder::index_audio(&dir, &model, &out).map(|_| ()),
+            (None, Some(dir)) => folder::index_audio(&dir, &model, &out),
             _ => Err(Failure::new(
                 "index",
                 "give exactly one of --features FILE or --audio DIR",
@@ -541,19 +541,16 @@ fn build_index(
     model: &std::path::Path,
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
-    use anyhow::Context;
     let (model, feats, _) = evaluate::load_matching(model, features)?;
     let vectors = model.embed_audio(feats.vectors())?;
     let mut index = earshot_core::Index::new(feats.items.clone(), model.output_dim(), vectors)?;
-    index.extra = serde_json::json!({"model_training": model.training.get("config")});
-    let bytes = index.to_bytes(earshot_core::Storage::I8)?;
-    std::fs::write(out, &bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
+    let size = files::write_index(&mut index, &model, out)?;
     eprintln!(
         "wrote {}: {} items x {} ({:.1} MB)",
         out.display(),
         index.len(),
         index.dim,
-        bytes.len() as f64 / 1e6
+        size as f64 / 1e6
     );
     Ok(())
 }
