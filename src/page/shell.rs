@@ -510,11 +510,7 @@ impl Shell {
     pub fn record(self) {
         match self.mic.get_untracked() {
             Mic::Starting => {}
-            Mic::On => {
-                if let Some(r) = self.recorder.get_value() {
-                    r.stop();
-                }
-            }
+            Mic::On => self.stop_recording(),
             Mic::Off => {
                 self.mic.set(Mic::Starting);
                 self.session.update(|s| s.error = None);
@@ -526,20 +522,18 @@ impl Shell {
                             self.mic.set(Mic::Off);
                             let seconds =
                                 (js_sys::Date::now() - self.recording_since.get_value()) / 1000.0;
-                            match blob {
-                                Ok(blob) if blob.size() <= 0.0 => self.fail(
+                            match (blob, record::too_short(seconds)) {
+                                (Ok(blob), _) if blob.size() <= 0.0 => self.fail(
                                     "The recording is empty: nothing came from the microphone."
                                         .to_owned(),
                                 ),
-                                Ok(_) if record::too_short(seconds).is_some() => {
-                                    self.fail(record::too_short(seconds).unwrap_or_default())
-                                }
-                                Ok(blob) => self.run_blob(
+                                (Ok(_), Some(short)) => self.fail(short),
+                                (Ok(blob), None) => self.run_blob(
                                     "Microphone recording".to_owned(),
                                     blob,
                                     RECORDING_RATE,
                                 ),
-                                Err(msg) => self.fail(msg),
+                                (Err(msg), _) => self.fail(msg),
                             }
                         },
                     )
