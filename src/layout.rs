@@ -69,6 +69,29 @@ pub fn pretty_label(label: &str) -> String {
     label.replace('_', " ")
 }
 
+/// The name a person reads for a class label: "Canidae_dogs_wolves" → "Dog / wolf",
+/// "Gunshot_or_gunfire" → "Gunshot"; other labels with their underscores as spaces.
+pub fn display_name(label: &str) -> String {
+    let name = match label {
+        "Canidae_dogs_wolves" => "Dog / wolf",
+        "Gunshot_or_gunfire" => "Gunshot",
+        "Violin_or_fiddle" => "Violin / fiddle",
+        "Marimba_xylophone" => "Marimba / xylophone",
+        "Walk_footsteps" => "Footsteps",
+        "Splash_and_splatter" => "Splash",
+        "Tom-tom_drum" => "Tom-tom",
+        "Bleat" => "Bleat (sheep, goat)",
+        "Fowl" => "Chicken / fowl",
+        "Chop" => "Chopping",
+        "Grunt" => "Grunt (pig, person)",
+        "Insect" => "Insect buzz",
+        "Engine" => "Engine / motor",
+        "Stream" => "Stream / brook",
+        _ => return pretty_label(label),
+    };
+    name.to_owned()
+}
+
 /// A similarity in 0..=1 as a bar width in percent.
 pub fn percent(score: f32) -> f32 {
     if score.is_finite() {
@@ -122,6 +145,11 @@ mod tests {
     #[test]
     fn words_and_numbers() {
         assert_eq!(pretty_label("Canidae_dogs_wolves"), "Canidae dogs wolves");
+        assert_eq!(display_name("Canidae_dogs_wolves"), "Dog / wolf");
+        assert_eq!(display_name("Gunshot_or_gunfire"), "Gunshot");
+        assert_eq!(display_name("Hi-hat"), "Hi-hat");
+        assert_eq!(display_name("Snare_drum"), "Snare drum");
+        assert_eq!(display_name(""), "");
         assert!((percent(0.873) - 87.3).abs() < 1e-4);
         assert_eq!(percent(f32::NAN), 0.0);
         assert_eq!(percent(2.0), 100.0);

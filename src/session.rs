@@ -320,7 +320,7 @@ impl Session {
                     .catalog
                     .as_ref()
                     .and_then(|c| c.items.get(i))
-                    .map(|it| crate::layout::pretty_label(&it.label))
+                    .map(|it| crate::layout::display_name(&it.label))
                     .unwrap_or_default();
                 format!("sounds like this {label} clip")
             }

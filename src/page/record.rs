@@ -31,6 +31,17 @@ pub fn too_short(seconds: f64) -> Option<String> {
     })
 }
 
+/// "0:07 / 0:30": how long a recording has run, against the limit.
+pub fn elapsed_text(seconds: f64) -> String {
+    let mmss = |s: u64| format!("{}:{:02}", s / 60, s % 60);
+    let s = if seconds.is_finite() {
+        seconds.clamp(0.0, MAX_SECONDS as f64) as u64
+    } else {
+        0
+    };
+    format!("{} / {}", mmss(s), mmss(MAX_SECONDS))
+}
+
 type Done = Box<dyn FnOnce(Result<Blob, String>)>;
 
 /// A running recording. Dropping it does not stop it: call [`Recorder::stop`].
@@ -253,6 +264,15 @@ mod tests {
         assert!(too_short(0.5).is_none());
         assert!(too_short(12.0).is_none());
         assert!(too_short(-1.0).is_some());
+    }
+
+    #[test]
+    fn elapsed_against_the_limit() {
+        assert_eq!(elapsed_text(0.0), "0:00 / 0:30");
+        assert_eq!(elapsed_text(7.9), "0:07 / 0:30");
+        assert_eq!(elapsed_text(31.0), "0:30 / 0:30");
+        assert_eq!(elapsed_text(f64::NAN), "0:00 / 0:30");
+        assert_eq!(elapsed_text(-2.0), "0:00 / 0:30");
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct Shell {
     pub dragging: RwSignal<bool>,
     pub mic: RwSignal<Mic>,
     pub level: RwSignal<f64>,
+    /// Seconds the running recording has lasted.
+    pub elapsed: RwSignal<f64>,
     /// Bumped when the window is resized: the plots are drawn again.
     pub redraw: RwSignal<u32>,
     pub audio: NodeRef<html::Audio>,
@@ -113,6 +115,7 @@ impl Shell {
             dragging: RwSignal::new(false),
             mic: RwSignal::new(Mic::Off),
             level: RwSignal::new(0.0),
+            elapsed: RwSignal::new(0.0),
             redraw: RwSignal::new(0),
             audio: NodeRef::new(),
             base: StoredValue::new(dom::assets_base()),
@@ -335,7 +338,7 @@ impl Shell {
         let label = self.catalog.with_untracked(|c| {
             c.as_ref()
                 .and_then(|c| c.items.get(item))
-                .map(|i| layout::pretty_label(&i.label))
+                .map(|i| layout::display_name(&i.label))
                 .unwrap_or_default()
         });
         let scope = self.scope();
@@ -516,10 +519,17 @@ impl Shell {
                 self.session.update(|s| s.error = None);
                 spawn_local(async move {
                     let started = Recorder::start(
-                        move |v| self.level.set(v),
+                        move |v| {
+                            self.level.set(v);
+                            let since = self.recording_since.get_value();
+                            if since > 0.0 {
+                                self.elapsed.set((js_sys::Date::now() - since) / 1000.0);
+                            }
+                        },
                         move |blob: Result<Blob, String>| {
                             self.recorder.set_value(None);
                             self.mic.set(Mic::Off);
+                            self.elapsed.set(0.0);
                             let seconds =
                                 (js_sys::Date::now() - self.recording_since.get_value()) / 1000.0;
                             match (blob, record::too_short(seconds)) {
@@ -541,6 +551,7 @@ impl Shell {
                     match started {
                         Ok(r) => {
                             self.recorder.set_value(Some(r));
+                            self.elapsed.set(0.0);
                             self.recording_since.set_value(js_sys::Date::now());
                             self.mic.set(Mic::On);
                         }

@@ -28,6 +28,11 @@ test('record ~2 s, stop: the recording is analysed', async () => {
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=level]').value) > 0.05, null, {
     timeout: 5_000,
   });
+  // The time recorded shows against the limit, beside the labelled meter.
+  assert.equal(await page.isVisible('[data-testid=rec-info]'), true);
+  assert.match(await page.textContent('[data-testid=rec-info]'), /Level/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=rec-time]').textContent.trim() === '0:01 / 0:30',
+    null, { timeout: 5_000 });
   await page.waitForTimeout(Math.max(0, 2000 - (Date.now() - t0)));
   await button.click();
   const recorded = (Date.now() - t0) / 1000;
@@ -40,6 +45,7 @@ test('record ~2 s, stop: the recording is analysed', async () => {
   assert.ok(shown.frames > 0, `frames ${shown.frames}`);
   assert.equal((await button.textContent()).trim(), 'Record');
   assert.equal(await page.evaluate(() => Number(document.querySelector('[data-testid=level]').value)), 0);
+  assert.equal(await page.isVisible('[data-testid=rec-info]'), false, 'no empty meter when not recording');
   assert.ok((await canvasStats(page, 'waveform')).differ > 0.02, 'waveform drawn');
   // The recording ran as a query (decoded by the browser: WebM/Opus).
   assert.equal((await results(page)).length, 20);

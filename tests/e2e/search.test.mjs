@@ -68,10 +68,15 @@ test('text search "dog": 20 dog-first results, scores descending, labels and wor
   const { labels, words } = await labelsAndWords(page);
   assert.ok(labels.slice(0, 3).includes('Canidae_dogs_wolves'), `labels ${labels}`);
   assert.ok(words.includes('dog'), `words ${words}`);
-  // Each result shows its label, source and a score bar.
+  // Each result shows its class as people say it, its source as a detail, and a score bar.
   const first = page.locator('[data-testid=result]').first();
-  assert.match(await first.textContent(), /Canidae dogs wolves/);
+  assert.match(await first.locator('.label').textContent(), /^Dog \/ wolf$/);
+  assert.match(await first.locator('.source').textContent(), /^from \S/);
   assert.equal(await first.locator('.bar span').count(), 1);
+  assert.match(await page.locator('[data-testid=label-item] .label').first().textContent(), /^Dog \/ wolf$/);
+  // A text query has no clip: its facts and plots are not shown.
+  assert.equal(await page.isVisible('[data-testid=clip]'), false);
+  assert.equal(await page.isVisible('[data-testid=waveform]'), false);
 });
 
 test('a word with a minus leaves its sounds out: "drum -snare" shows drums but no snare', async () => {
@@ -314,6 +319,9 @@ test('an audio file query shows results, labels and words next to its waveform',
   const { labels, words } = await labelsAndWords(page);
   assert.ok(labels.length >= 1 && words.length >= 1);
   assert.equal(await page.locator('[data-testid=map-query]').count(), 1);
+  // An audio query has a clip: its facts and plots are shown.
+  assert.equal(await page.isVisible('[data-testid=clip]'), true);
+  assert.equal(await page.isVisible('[data-testid=waveform]'), true);
 });
 
 test('at 360 px wide everything fits without sideways scrolling', async () => {
@@ -324,5 +332,23 @@ test('at 360 px wide everything fits without sideways scrolling', async () => {
   const box = await page.locator('[data-testid=result]').first().boundingBox();
   assert.ok(box.width <= 360 && box.width > 250, JSON.stringify(box));
   assert.ok(await page.locator('[data-testid=result] [data-testid=play]').first().isVisible());
+  // The results start within the first screen, below the search controls.
+  const top = (await page.locator('[data-testid=result]').first().boundingBox()).y;
+  assert.ok(top + box.height <= 800, `first result ends at ${top + box.height} px`);
+  // Labels wrap rather than being cut.
+  const cut = await page.$$eval('[data-testid=result] .label', (ls) =>
+    ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+  assert.deepEqual(cut, []);
+  // Every control of the search bar and of a result is at least 44 × 44 px to tap.
+  const small = await page.evaluate(() => {
+    const sel = '.controls button, .controls select, .controls input[type=search], .controls .file-button,'
+      + ' .results-panel button, .library-panel button, .library-panel .file-button';
+    return [...document.querySelectorAll(sel)]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => ({ what: e.dataset.testid ?? e.className, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < 44 || r.height < 44)
+      .map(({ what, r }) => `${what} ${Math.round(r.width)}×${Math.round(r.height)}`);
+  });
+  assert.deepEqual(small, []);
   await page.setViewportSize({ width: 1000, height: 900 });
 });

@@ -80,7 +80,7 @@ pub fn LibraryItem(meta: Meta, model: String, edit: Edit, editing: bool) -> impl
     let about = format!(
         "{} · sounds like {}{}",
         analysis::format_seconds(meta.seconds),
-        layout::pretty_label(&meta.label),
+        layout::display_name(&meta.label),
         if meta.tags.is_empty() {
             String::new()
         } else {

@@ -41,7 +41,7 @@ pub fn Map() -> impl IntoView {
                             fill=layout::class_colour(it.class)
                             data-item=i.to_string()
                         >
-                            <title>{format!("{} ({})", layout::pretty_label(&it.label), it.id)}</title>
+                            <title>{format!("{} ({})", layout::display_name(&it.label), it.id)}</title>
                         </circle>
                     }
                 })

@@ -21,7 +21,7 @@ pub fn QueryPanel() -> impl IntoView {
                 .map(|l| {
                     view! {
                         <li data-testid="label-item" data-label=l.name.clone() data-score=l.score.to_string()>
-                            <span class="label">{layout::pretty_label(&l.name)}</span>
+                            <span class="label">{layout::display_name(&l.name)}</span>
                             <span class="bar" aria-hidden="true">
                                 <span style:width=format!("{:.1}%", layout::percent(l.score))></span>
                             </span>
@@ -75,6 +75,8 @@ pub fn QueryPanel() -> impl IntoView {
             <h2>"Sounds like"</h2>
             <ol class="labels" data-testid="labels" aria-label="Predicted labels">{labels}</ol>
             <ul class="words" data-testid="words" aria-label="Nearest words">{words}</ul>
+            // Facts and plots belong to an audio query: hidden for text and "similar".
+            <div class="clip" data-testid="clip" hidden=move || clip.with(Option::is_none)>
             <dl class="facts">
                 <div>
                     <dt>"File"</dt>
@@ -105,6 +107,7 @@ pub fn QueryPanel() -> impl IntoView {
                 <figcaption>"Mel spectrogram (time →, low pitch at the bottom)"</figcaption>
                 <canvas data-testid="spectrogram" class="tall" node_ref=spec_ref role="img" aria-label="Mel spectrogram of the query audio"></canvas>
             </figure>
+            </div>
         </section>
     }
 }

@@ -149,7 +149,7 @@ fn tab_index(shell: Shell, rank: usize) -> impl Fn() -> &'static str {
 
 fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
     let item = r.item;
-    let pretty = layout::pretty_label(&it.label);
+    let pretty = layout::display_name(&it.label);
     let playing = move || shell.playing.get() == Some(item);
     view! {
         <li
@@ -184,7 +184,7 @@ fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
             <span class="rank" aria-hidden="true">{rank + 1}</span>
             <span class="what">
                 <span class="label">{pretty.clone()}</span>
-                <span class="source">{it.source.clone()}</span>
+                <span class="source" title="The package this recording comes from">{format!("from {}", it.source)}</span>
             </span>
             {score_view(r.score)}
             {similar_button(&pretty, move || shell.find_similar(item))}
@@ -195,7 +195,7 @@ fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
 
 fn mine_row(shell: Shell, rank: usize, r: &Scored, m: &Meta) -> AnyView {
     let key = m.key;
-    let label = layout::pretty_label(&m.label);
+    let label = layout::display_name(&m.label);
     let play = if m.audio {
         view! {
             <button

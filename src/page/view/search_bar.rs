@@ -7,6 +7,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
+use crate::page::record;
 use crate::page::shell::{Mic, Shell};
 
 pub const ACCEPT: &str = "audio/*,.wav,.flac,.ogg,.mp3";
@@ -89,17 +90,25 @@ pub fn SearchBar() -> impl IntoView {
                     Mic::On => "Stop",
                 }}
             </button>
-            <meter
-                data-testid="level"
-                class="level"
-                min="0"
-                max="1"
-                low="0.6"
-                high="0.9"
-                optimum="0.3"
-                value=move || format!("{:.3}", shell.level.get())
-                aria-label="Microphone level"
-            ></meter>
+            // While recording: the time against the limit, and the input level.
+            <div class="rec-info" data-testid="rec-info" hidden=move || mic.get() != Mic::On>
+                <span class="rec-time" data-testid="rec-time">
+                    {move || record::elapsed_text(shell.elapsed.get())}
+                </span>
+                <label class="level-label">
+                    "Level "
+                    <meter
+                        data-testid="level"
+                        class="level"
+                        min="0"
+                        max="1"
+                        low="0.6"
+                        high="0.9"
+                        optimum="0.3"
+                        value=move || format!("{:.3}", shell.level.get())
+                    ></meter>
+                </label>
+            </div>
             <p class="hint">"…or drop an audio file anywhere on this page."</p>
         </section>
     }
