@@ -190,6 +190,9 @@ pub struct Session {
     ready: bool,
     /// The results shown are an earlier query's: the latest one failed (shown dimmed).
     pub stale: bool,
+    /// The latest query as the user gave it (“dog”, a file name, "similar to …"), shown as a
+    /// removable chip; none after [`Session::clear`].
+    pub chip: Option<String>,
 }
 
 impl Session {
@@ -213,6 +216,22 @@ impl Session {
         self.status = what;
         self.phase = Phase::Busy;
         true
+    }
+
+    /// The query is removed: nothing is shown or awaited; a late answer to it is ignored.
+    pub fn clear(&mut self) {
+        self.generation += 1;
+        self.latest = 0;
+        self.pending = None;
+        self.shown = None;
+        self.answer = None;
+        self.clip = None;
+        self.cursor = None;
+        self.chip = None;
+        self.status.clear();
+        self.error = None;
+        self.stale = false;
+        self.phase = Phase::Idle;
     }
 
     /// The request for the query begun last went out with this id.

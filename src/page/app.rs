@@ -28,7 +28,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div
             class="app"
-            class:dragging=move || shell.dragging.get()
+            class:dragging=move || { shell.dragging.get() > 0 }
             data-state=move || phase.get().as_str()
             data-runs=move || runs.get().to_string()
         >
@@ -65,7 +65,12 @@ pub fn App() -> impl IntoView {
                 <crate::page::sw::OfflineBar ready=Signal::derive(move || shell.catalog.with(Option::is_some)) />
             </footer>
             <div class="drop-overlay" aria-hidden="true">
-                <p>"Drop to search with this sound"</p>
+                <p data-testid="drop-text">
+                    {move || match shell.dragging.get() {
+                        0 | 1 => "Drop to search with this sound".to_owned(),
+                        n => format!("Drop to add {n} files to your library"),
+                    }}
+                </p>
             </div>
         </div>
     }
@@ -91,17 +96,24 @@ fn listen(shell: Shell) {
         if let Some(dt) = ev.data_transfer() {
             dt.set_drop_effect("copy");
         }
-        shell.dragging.set(true);
+        // How many files come (the browser tells the count, not the names, before the drop).
+        let n = ev
+            .data_transfer()
+            .map_or(1, |dt| dt.items().length())
+            .max(1);
+        if shell.dragging.get_untracked() != n {
+            shell.dragging.set(n);
+        }
     });
     let _ = window_event_listener(ev::dragleave, move |ev| {
         // Leaving the window (not just moving between children).
         if ev.related_target().is_none() {
-            shell.dragging.set(false);
+            shell.dragging.set(0);
         }
     });
     let _ = window_event_listener(ev::drop, move |ev| {
         ev.prevent_default();
-        shell.dragging.set(false);
+        shell.dragging.set(0);
         // Folders: walked after the event (their entries must be taken during it).
         if let Some(entries) = ev
             .data_transfer()

@@ -64,7 +64,8 @@ pub struct Shell {
     pub keep: RwSignal<Keep>,
     /// Files of a folder that were not tried.
     pub library_note: RwSignal<String>,
-    pub dragging: RwSignal<bool>,
+    /// Files dragged over the page (0: none).
+    pub dragging: RwSignal<u32>,
     pub mic: RwSignal<Mic>,
     pub level: RwSignal<f64>,
     /// Seconds the running recording has lasted.
@@ -112,7 +113,7 @@ impl Shell {
             batch: RwSignal::new(None),
             keep: RwSignal::new(Keep::File),
             library_note: RwSignal::new(String::new()),
-            dragging: RwSignal::new(false),
+            dragging: RwSignal::new(0),
             mic: RwSignal::new(Mic::Off),
             level: RwSignal::new(0.0),
             elapsed: RwSignal::new(0.0),
@@ -232,12 +233,42 @@ impl Shell {
         self.session.with_untracked(|s| s.scope)
     }
 
-    /// A new query: later answers to older ones are ignored. False when the same query is
-    /// still running (its answer will do).
-    fn begin(self, query: Query, what: String) -> bool {
-        self.session
-            .try_update(|s| s.begin(query, what))
-            .unwrap_or(false)
+    /// A new query, shown as the chip `chip`: later answers to older ones are ignored. False
+    /// when the same query is still running (its answer will do).
+    fn begin(self, query: Query, what: String, chip: String) -> bool {
+        let text = matches!(query, Query::Text { .. });
+        let began = self
+            .session
+            .try_update(|s| {
+                let began = s.begin(query, what);
+                if began {
+                    s.chip = Some(chip);
+                }
+                began
+            })
+            .unwrap_or(false);
+        // A sound as the query: the box no longer describes what is shown.
+        if began && !text {
+            self.cancel_typing();
+            self.query.set(String::new());
+        }
+        began
+    }
+
+    /// A pending search of what was typed will not run.
+    fn cancel_typing(self) {
+        if let Some(h) = self.debounce.get_value() {
+            h.clear();
+        }
+    }
+
+    /// Removes the query (its chip's ×): the box, the results and the clip are cleared.
+    pub fn clear_query(self) {
+        self.cancel_typing();
+        self.query.set(String::new());
+        self.stop_playing();
+        self.session.update(Session::clear);
+        dom::focus_selector("[data-testid=query-text]");
     }
 
     fn send(self, request: Request, arrays: &[JsValue]) {
@@ -269,9 +300,7 @@ impl Shell {
     }
 
     pub fn run_text(self, text: String) {
-        if let Some(h) = self.debounce.get_value() {
-            h.clear();
-        }
+        self.cancel_typing();
         if text.trim().is_empty() {
             return;
         }
@@ -282,7 +311,8 @@ impl Shell {
         } else {
             "Searching…"
         };
-        if self.begin(Query::text(&text, scope), what.to_owned()) {
+        let chip = format!("“{}”", text.trim());
+        if self.begin(Query::text(&text, scope), what.to_owned(), chip) {
             let request = Request::Text {
                 query: text,
                 top: TOP,
@@ -295,9 +325,7 @@ impl Shell {
     /// Typing: the query runs after a pause.
     pub fn typed(self, value: String) {
         self.query.set(value.clone());
-        if let Some(h) = self.debounce.get_value() {
-            h.clear();
-        }
+        self.cancel_typing();
         let handle = set_timeout_with_handle(move || self.run_text(value), DEBOUNCE).ok();
         self.debounce.set_value(handle);
     }
@@ -316,7 +344,7 @@ impl Shell {
         if blob.size() <= 0.0 {
             return self.fail(analysis::empty_file(&name));
         }
-        self.begin(Query::Audio, format!("Analysing “{name}”…"));
+        self.begin(Query::Audio, format!("Analysing “{name}”…"), name.clone());
         // The file itself goes to the worker, which reads it: no copy of its bytes here.
         let request = Request::AudioFile {
             name: name.clone(),
@@ -343,7 +371,8 @@ impl Shell {
         });
         let scope = self.scope();
         let what = format!("Finding sounds like this {label} clip…");
-        if self.begin(Query::Item { item, scope }, what) {
+        let chip = format!("similar to this {label} clip");
+        if self.begin(Query::Item { item, scope }, what, chip) {
             self.send(
                 Request::Item {
                     item,
@@ -358,7 +387,16 @@ impl Shell {
     pub fn find_similar_mine(self, key: u64) {
         let scope = self.scope();
         let what = "Finding sounds like this one from your library…".to_owned();
-        if self.begin(Query::Mine { key, scope }, what) {
+        let name = self.library.with_untracked(|l| {
+            l.as_ref()
+                .and_then(|l| l.recent.iter().find(|m| m.key == key))
+                .map(|m| m.name.clone())
+        });
+        let chip = match name {
+            Some(name) => format!("similar to {name}"),
+            None => "similar to a sound of your library".to_owned(),
+        };
+        if self.begin(Query::Mine { key, scope }, what, chip) {
             self.send(
                 Request::Mine {
                     key,

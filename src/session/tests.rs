@@ -459,3 +459,30 @@ fn the_status_line_says_what_runs_then_what_is_shown() {
         "1 result for sounds like this Bell clip in 3 ms"
     );
 }
+
+#[test]
+fn clearing_the_query_empties_the_page_and_ignores_its_late_answer() {
+    let mut s = Session::new();
+    ask(&mut s, text("dog"), 1);
+    reply(&mut s, 1, answer("dog", &[4, 5]));
+    s.select(Some(1));
+    assert!(ask(&mut s, text("bell"), 2));
+    s.chip = Some("“bell”".into());
+    let generation = s.generation();
+    s.clear();
+    assert!(s.answer.is_none() && s.clip.is_none() && s.chip.is_none());
+    assert_eq!(
+        (s.cursor, s.phase, s.status_line()),
+        (None, Phase::Idle, String::new())
+    );
+    assert!(
+        s.generation() > generation,
+        "work begun for the cleared query is dropped"
+    );
+    // The cleared query's answer arrives late: nothing is shown.
+    assert_eq!(reply(&mut s, 2, answer("bell", &[7])), None);
+    assert_eq!(s.runs, 1);
+    // The same query asked again is sent again (it no longer runs).
+    assert!(ask(&mut s, text("bell"), 3));
+    assert_eq!(reply(&mut s, 3, answer("bell", &[7])), Some(7));
+}

@@ -47,3 +47,22 @@ test('a dropped folder adds the sounds of every subfolder and names what it skip
     fs.rmSync(top, { recursive: true, force: true });
   }
 });
+
+test('dragging several files says they go to the library; the drop shows its progress at the top', async () => {
+  const clips = fs.readdirSync(PREVIEWS).sort().filter((_, i) => i % 50 === 1).slice(0, 30);
+  const n = await page.$$eval('[data-testid=library-item]', (l) => l.length);
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: clips.map((c) => path.join(PREVIEWS, c)), dragOperationsMask: 1 };
+  await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', x: 300, y: 300, data });
+  await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x: 300, y: 300, data });
+  await page.waitForFunction(() => document.querySelector('.app').classList.contains('dragging'));
+  assert.equal((await page.textContent('[data-testid=drop-text]')).trim(), 'Drop to add 30 files to your library');
+  await cdp.send('Input.dispatchDragEvent', { type: 'drop', x: 300, y: 300, data });
+  await page.waitForSelector('[data-testid=top-progress]', { timeout: 10_000 });
+  assert.match(await page.textContent('[data-testid=top-progress]'), /Adding to your library: \d+ of 30 sounds/);
+  const box = await page.locator('[data-testid=top-progress]').boundingBox();
+  assert.ok(box.y + box.height <= page.viewportSize().height, `progress at ${box.y} px`);
+  await page.waitForSelector('[data-testid=top-progress]', { state: 'detached', timeout: 60_000 });
+  await page.waitForFunction((want) => document.querySelector('[data-testid=library-count]')?.textContent === String(want),
+    n + 30, { timeout: 60_000 });
+});

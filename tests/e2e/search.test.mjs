@@ -324,6 +324,29 @@ test('an audio file query shows results, labels and words next to its waveform',
   assert.equal(await page.isVisible('[data-testid=waveform]'), true);
 });
 
+test('the query shows as a chip (text, file, similar); removing it clears the page', async () => {
+  const chip = async () => (await page.textContent('[data-testid=query-chip] .chip-text')).trim();
+  await textSearch(page, 'dog barking');
+  assert.equal(await chip(), '“dog barking”');
+  assert.equal((await upload(page, fixture('dong01.ogg'))).error, null);
+  assert.equal(await chip(), 'dong01.ogg');
+  assert.equal(await page.inputValue('[data-testid=query-text]'), '', 'the box no longer shows the old text');
+  // Similar names the sound by its class as people say it, never by an id.
+  const r = await results(page);
+  assert.equal((await runAndRead(page, () => page.locator('[data-testid=find-similar]').nth(1).click())).error, null);
+  assert.match(await chip(), /^similar to this [A-Z][^_]* clip$/);
+  assert.ok(!(await chip()).includes(r[1].id), await chip());
+  // Removing the chip: no results, no clip, no status, an empty box ready for typing.
+  await page.click('[data-testid=query-chip-clear]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=result]').length === 0);
+  assert.equal(await page.isVisible('[data-testid=query-chip]'), false);
+  assert.equal(await page.isVisible('[data-testid=clip]'), false);
+  assert.equal((await page.textContent('.status')).trim(), '');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'query-text');
+  assert.equal((await textSearch(page, 'bell')).error, null);
+  assert.equal((await results(page)).length, 20);
+});
+
 test('at 360 px wide everything fits without sideways scrolling', async () => {
   await page.setViewportSize({ width: 360, height: 800 });
   await textSearch(page, 'dog');

@@ -122,6 +122,9 @@ pub fn Status() -> impl IntoView {
     let progress = Memo::new(move |_| session.with(|s| s.progress));
     let error = Memo::new(move |_| session.with(|s| s.error.clone()));
     let line = Memo::new(move |_| session.with(|s| s.status_line()));
+    let chip = Memo::new(move |_| session.with(|s| s.chip.clone()));
+    let batch = shell.batch;
+    let indexing = move || batch.with(|b| b.as_ref().is_some_and(|b| !b.finished()));
     view! {
         <div class="loading" data-testid="loading" hidden=move || shell.catalog.with(Option::is_some)>
             <progress
@@ -136,8 +139,37 @@ pub fn Status() -> impl IntoView {
         <p data-testid="error" class="error" role="alert" hidden=move || error.with(Option::is_none)>
             {move || error.get().unwrap_or_default()}
         </p>
-        <p class="status" role="status" aria-live="polite">
-            {move || line.get()}
-        </p>
+        // Sounds being added to the library, wherever they came from (a drop of several files
+        // lands here): shown at the top too, not only in the library below.
+        <Show when=indexing>
+            <div class="indexing top-progress" data-testid="top-progress" role="status">
+                <progress
+                    max=move || batch.with(|b| b.as_ref().map_or(1, |b| b.total.max(1)).to_string())
+                    value=move || batch.with(|b| b.as_ref().map_or(0, |b| b.done).to_string())
+                    aria-label="Sounds added to your library"
+                ></progress>
+                <span>
+                    {move || batch.with(|b| b.as_ref().map(|b| format!("Adding to your library: {}", b.text(js_sys::Date::now()))).unwrap_or_default())}
+                </span>
+                <button type="button" class="small" on:click=move |_| shell.cancel_indexing()>"Cancel"</button>
+            </div>
+        </Show>
+        <div class="query-line">
+            <span class="chip" data-testid="query-chip" hidden=move || chip.with(Option::is_none)>
+                <span class="chip-text">{move || chip.get().unwrap_or_default()}</span>
+                <button
+                    type="button"
+                    class="chip-clear"
+                    data-testid="query-chip-clear"
+                    aria-label=move || format!("Clear the query {}", chip.get().unwrap_or_default())
+                    on:click=move |_| shell.clear_query()
+                >
+                    "×"
+                </button>
+            </span>
+            <p class="status" role="status" aria-live="polite">
+                {move || line.get()}
+            </p>
+        </div>
     }
 }
