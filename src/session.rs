@@ -17,7 +17,7 @@ use std::sync::Arc;
 use earshot_core::Frames;
 
 use crate::library::Meta;
-use crate::protocol::{AnswerView, Catalog, ClipFacts, LibraryState, Response, Scope};
+use crate::protocol::{AnswerView, Catalog, ClipFacts, LibraryState, Response, Scope, Scored};
 use crate::worker::Payload;
 
 /// What a query asks, as far as telling two queries apart.
@@ -135,6 +135,15 @@ pub enum Effect {
     DecodeInBrowser { generation: u64 },
 }
 
+/// A deletion that can still be undone: the sound, and its row in the results it left (rank,
+/// row), to put back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    pub key: u64,
+    pub name: String,
+    row: Option<(usize, Scored)>,
+}
+
 /// A key pressed in the results list, as far as the page cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
@@ -190,6 +199,9 @@ pub struct Session {
     ready: bool,
     /// The results shown are an earlier query's: the latest one failed (shown dimmed).
     pub stale: bool,
+    /// A library sound deleted a moment ago, which can still be brought back: it is out of the
+    /// list and the results, and not yet deleted from storage.
+    pub undo: Option<Undo>,
     /// The latest query as the user gave it (“dog”, a file name, "similar to …"), shown as a
     /// removable chip; none after [`Session::clear`].
     pub chip: Option<String>,
@@ -446,26 +458,69 @@ impl Session {
         vec![Effect::Ready]
     }
 
-    /// A library sound was deleted: it leaves the shown results.
-    pub fn forget(&mut self, key: u64) {
-        let Some(a) = &mut self.answer else {
+    /// A library sound is deleted by the user: it leaves the list and the shown results at
+    /// once, and can be brought back ([`Session::undo_delete`]) until
+    /// [`Session::commit_delete`]. Returns the key of an earlier deletion that can no longer be
+    /// undone (to delete from storage now).
+    pub fn delete(&mut self, key: u64, name: String) -> Option<u64> {
+        let earlier = self.undo.take().map(|u| u.key).filter(|&k| k != key);
+        if let Some(k) = earlier {
+            self.committed(k);
+        }
+        let row = self.forget(key);
+        self.undo = Some(Undo { key, name, row });
+        earlier
+    }
+
+    /// The deletion of `key` becomes final: true when it was still pending (the caller deletes
+    /// it from storage); the library as shown loses it until the worker's count arrives.
+    pub fn commit_delete(&mut self, key: u64) -> bool {
+        if self.undo.as_ref().is_none_or(|u| u.key != key) {
+            return false;
+        }
+        self.undo = None;
+        self.committed(key);
+        true
+    }
+
+    fn committed(&mut self, key: u64) {
+        if let Some(l) = &mut self.library {
+            l.count = l.count.saturating_sub(1);
+            l.recent.retain(|m| m.key != key);
+        }
+    }
+
+    /// Brings the sound deleted last back: into the list, and into the results it left.
+    pub fn undo_delete(&mut self) {
+        let Some(u) = self.undo.take() else {
             return;
         };
-        if !a
+        if let (Some((rank, row)), Some(a)) = (u.row, &mut self.answer) {
+            let a = Arc::make_mut(a);
+            a.results.insert(rank.min(a.results.len()), row);
+        }
+    }
+
+    /// The number of library sounds as the user sees them (a sound pending deletion is gone).
+    pub fn library_count(&self) -> usize {
+        let n = self.library.as_ref().map_or(0, |l| l.count);
+        n.saturating_sub(usize::from(self.undo.is_some()))
+    }
+
+    /// A library sound leaves the shown results: its (rank, row), if it was shown.
+    pub fn forget(&mut self, key: u64) -> Option<(usize, Scored)> {
+        let a = self.answer.as_mut()?;
+        let rank = a
             .results
             .iter()
-            .any(|r| r.mine.as_ref().is_some_and(|m| m.key == key))
-        {
-            return;
-        }
-        Arc::make_mut(a)
-            .results
-            .retain(|r| r.mine.as_ref().is_none_or(|m| m.key != key));
+            .position(|r| r.mine.as_ref().is_some_and(|m| m.key == key))?;
+        let row = Arc::make_mut(a).results.remove(rank);
         let n = a.results.len();
         self.cursor = self
             .cursor
             .filter(|_| n > 0)
             .map(|c| c.min(n.saturating_sub(1)));
+        Some((rank, row))
     }
 
     fn answered(&mut self, id: u32, answer: AnswerView, payload: Payload) {

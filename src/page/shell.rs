@@ -28,6 +28,9 @@ use crate::page::player;
 use crate::page::pool::Indexer;
 use crate::page::record::{self, Recorder};
 
+/// How long a deleted library sound can be brought back.
+pub const UNDO_TIME: Duration = Duration::from_secs(6);
+
 /// Typing pause before a text query runs by itself.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
@@ -491,10 +494,30 @@ impl Shell {
         }
     }
 
-    /// Deletes a library sound; it leaves the shown results at once.
-    pub fn delete(self, key: u64) {
-        self.session.update(|s| s.forget(key));
-        self.send_library(Request::LibraryDelete { key }, &[]);
+    /// Deletes a library sound: it leaves the list and the results at once, and is deleted from
+    /// storage after [`UNDO_TIME`] unless undone (or at once when another deletion follows).
+    pub fn delete(self, key: u64, name: String) {
+        let earlier = self.session.try_update(|s| s.delete(key, name)).flatten();
+        if let Some(k) = earlier {
+            self.send_library(Request::LibraryDelete { key: k }, &[]);
+        }
+        set_timeout(
+            move || {
+                if self
+                    .session
+                    .try_update(|s| s.commit_delete(key))
+                    .unwrap_or(false)
+                {
+                    self.send_library(Request::LibraryDelete { key }, &[]);
+                }
+            },
+            UNDO_TIME,
+        );
+    }
+
+    /// Brings back the sound deleted last.
+    pub fn undo_delete(self) {
+        self.session.update(Session::undo_delete);
     }
 
     pub fn toggle_item(self, item: usize) {

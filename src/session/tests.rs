@@ -486,3 +486,53 @@ fn clearing_the_query_empties_the_page_and_ignores_its_late_answer() {
     assert!(ask(&mut s, text("bell"), 3));
     assert_eq!(reply(&mut s, 3, answer("bell", &[7])), Some(7));
 }
+
+fn meta(key: u64, name: &str) -> Meta {
+    Meta {
+        key,
+        name: name.into(),
+        seconds: 1.0,
+        label: "Dog".into(),
+        tags: vec![],
+        added: 0.0,
+        audio: true,
+        model: "m2".into(),
+    }
+}
+
+#[test]
+fn a_deletion_can_be_undone_until_it_is_committed() {
+    let mut s = Session::new();
+    let mut state = library(0);
+    state.recent = vec![meta(7, "a.wav"), meta(9, "b.wav")];
+    s.library = Some(state);
+    ask(&mut s, text("dog"), 2);
+    let mut a = answer("dog", &[4, 0, 5]);
+    a.results[1].mine = Some(meta(9, "b.wav"));
+    reply(&mut s, 2, a);
+    let items = |s: &Session| -> Vec<usize> {
+        s.answer
+            .iter()
+            .flat_map(|a| a.results.iter().map(|r| r.item))
+            .collect()
+    };
+    // Deleted: out of the results and the count at once; undo puts it back where it was.
+    assert_eq!(s.delete(9, "b.wav".into()), None);
+    assert_eq!((items(&s), s.library_count()), (vec![4, 5], 2));
+    s.undo_delete();
+    assert_eq!((items(&s), s.library_count()), (vec![4, 0, 5], 3));
+    assert!(!s.commit_delete(9), "an undone deletion is never committed");
+    // A second deletion makes the first final (the page deletes it from storage now).
+    assert_eq!(s.delete(9, "b.wav".into()), None);
+    assert_eq!(s.delete(7, "a.wav".into()), Some(9));
+    assert_eq!(s.library_count(), 1);
+    assert!(s
+        .library
+        .iter()
+        .all(|l| l.recent.iter().all(|m| m.key != 9)));
+    // Its time is up: final, and the count stays right until the worker's own arrives.
+    assert!(s.commit_delete(7));
+    assert!(!s.commit_delete(7), "once");
+    assert_eq!((s.library_count(), s.undo.clone()), (1, None));
+    assert!(s.library.iter().all(|l| l.recent.is_empty()));
+}

@@ -70,12 +70,21 @@ test('a kept sound plays from the results; a fingerprint-only one cannot', async
   const rows = await libraryResults(KEPT);
   assert.equal(rows.length, 2);
   assert.deepEqual(rows.map((r) => r.canPlay), [true, false], 'the kept sound first, playable');
+  const plays = () =>
+    page.waitForFunction(() => {
+      const a = document.querySelector('[data-testid=player]');
+      return a.src.startsWith('blob:') && !a.paused && a.currentTime > 0.05;
+    }, null, { timeout: 20_000 });
   await page.locator('[data-testid=result]').first().locator('[data-testid=play]').click();
-  await page.waitForFunction(() => {
-    const a = document.querySelector('[data-testid=player]');
-    return a.src.startsWith('blob:') && !a.paused && a.currentTime > 0.05;
-  }, null, { timeout: 20_000 });
+  await plays();
   await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[data-testid=player]').paused);
+  // The library list plays a kept sound too; a fingerprint has nothing to play.
+  await page.evaluate(() => { document.querySelector('[data-testid=player]').removeAttribute('src'); });
+  await page.locator(`[data-testid=library-item][data-name="${KEPT}"] [data-testid=library-play]`).click();
+  await plays();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator(`[data-testid=library-item][data-name="${PRINT}"] [data-testid=library-play]`).count(), 0);
 });
 
 test('renaming keeps the audio; deleting removes it', async () => {
@@ -90,6 +99,9 @@ test('renaming keeps the audio; deleting removes it', async () => {
   page.once('dialog', (d) => d.accept());
   await page.locator('[data-testid=library-item][data-name="my kept sound.ogg"] [data-testid=library-delete]').click();
   await waitCount(page, 1);
+  // Deleted from storage once the undo time is over.
+  await page.waitForSelector('[data-testid=undo]', { state: 'hidden', timeout: 20_000 });
+  for (let t = 0; t < 100 && (await storeCount(page, 'sounds')) > 1; t++) await page.waitForTimeout(100);
   assert.equal(await storeCount(page, 'audio'), 0);
   assert.equal(await storeCount(page, 'sounds'), 1);
   await page.selectOption('[data-testid=scope]', 'bundled');

@@ -30,7 +30,13 @@ pub fn Library() -> impl IntoView {
         }
         input.set_value("");
     };
-    let count = move || library.with(|l| l.as_ref().map_or(0, |l| l.count));
+    let count = Memo::new(move |_| shell.session.with(|s| s.library_count()));
+    let count = move || count.get();
+    let undo = Memo::new(move |_| {
+        shell
+            .session
+            .with(|s| s.undo.as_ref().map(|u| (u.key, u.name.clone())))
+    });
     let on_clear = move |_: ev::MouseEvent| {
         let n = count();
         let sure = web_sys::window()
@@ -64,9 +70,11 @@ pub fn Library() -> impl IntoView {
     let edit = Edit::new();
     let items = move || {
         let editing = edit.key();
+        let gone = undo.with(|u| u.as_ref().map(|u| u.0));
         library.with(|l| {
             l.iter()
                 .flat_map(|l| l.recent.iter().map(move |m| (m.clone(), l.model.clone())))
+                .filter(|(m, _)| Some(m.key) != gone)
                 .map(|(meta, model)| {
                     let editing = editing == Some(meta.key);
                     view! { <LibraryItem meta model edit editing /> }
@@ -148,6 +156,11 @@ pub fn Library() -> impl IntoView {
             <p class="library-note" data-testid="library-model-note" hidden=move || model_text().is_empty()>{model_text}</p>
             <ul class="failures" data-testid="library-failures" aria-label="Files that could not be added">{failures}</ul>
             <ul class="library-list" aria-label="Newest sounds in your library">{items}</ul>
+            // The sound deleted last, for a few seconds.
+            <div class="toast" data-testid="undo" role="status" hidden=move || undo.with(Option::is_none)>
+                <span>{move || undo.get().map(|(_, name)| format!("Deleted “{name}”.")).unwrap_or_default()}</span>
+                <button type="button" class="small" data-testid="undo-delete" on:click=move |_| shell.undo_delete()>"Undo"</button>
+            </div>
         </section>
     }
 }

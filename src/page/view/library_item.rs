@@ -5,6 +5,7 @@ use earshot_web::analysis;
 use earshot_web::layout;
 use earshot_web::library::{Meta, Standing};
 use earshot_web::protocol::Request;
+use earshot_web::session::Sound;
 use leptos::ev;
 use leptos::prelude::*;
 
@@ -94,9 +95,32 @@ pub fn LibraryItem(meta: Meta, model: String, edit: Edit, editing: bool) -> impl
         Standing::NeedsFile => Some("needs its file again (made with an earlier model)"),
     };
     let name = meta.name.clone();
+    let name_del = meta.name.clone();
     let label = meta.label.clone();
+    let audio = meta.audio;
     view! {
         <li data-testid="library-item" data-key=key.to_string() data-name=name.clone() data-label=label data-tags=tags data-standing=standing.as_str()>
+            {if audio {
+                view! {
+                    <button
+                        type="button"
+                        class="play"
+                        data-testid="library-play"
+                        aria-label=format!("Play {name}")
+                        on:click=move |_| shell.play_sound(Sound::Mine(key))
+                    >
+                        "▶"
+                    </button>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <span class="play mine-badge" title="Only its fingerprint was kept: it cannot be played">
+                        "★"
+                    </span>
+                }
+                    .into_any()
+            }}
             <span class="what">
                 <span class="label">{name.clone()}</span>
                 <span class="source">{about}</span>
@@ -104,7 +128,7 @@ pub fn LibraryItem(meta: Meta, model: String, edit: Edit, editing: bool) -> impl
             </span>
             <button type="button" class="small" aria-label=format!("Find sounds similar to {name}") on:click=move |_| shell.find_similar_mine(key)>"Similar"</button>
             <button type="button" class="small" data-testid="library-edit" aria-label=format!("Rename or retag {name}") on:click=move |_| edit.open(&meta)>"Edit"</button>
-            <button type="button" class="small" data-testid="library-delete" aria-label=format!("Delete {name} from your library") on:click=move |_| shell.delete(key)>"Delete"</button>
+            <button type="button" class="small" data-testid="library-delete" aria-label=format!("Delete {name} from your library") on:click=move |_| shell.delete(key, name_del.clone())>"Delete"</button>
         </li>
     }
     .into_any()
