@@ -62,8 +62,21 @@ pub fn App() -> impl IntoView {
             </main>
             <footer class="foot">
                 <a href="pkg/CREDITS.md">"Sound credits and licences"</a>
+                <button
+                    type="button"
+                    class="linkish"
+                    data-testid="help-open"
+                    aria-keyshortcuts="?"
+                    on:click=move |_| {
+                        shell.help.set(true);
+                        dom::focus_selector("[data-testid=help-close]");
+                    }
+                >
+                    "Keyboard shortcuts (?)"
+                </button>
                 <crate::page::sw::OfflineBar ready=Signal::derive(move || shell.catalog.with(Option::is_some)) />
             </footer>
+            <Help />
             <div class="drop-overlay" aria-hidden="true">
                 <p data-testid="drop-text">
                     {move || match shell.dragging.get() {
@@ -71,6 +84,66 @@ pub fn App() -> impl IntoView {
                         n => format!("Drop to add {n} files to your library"),
                     }}
                 </p>
+            </div>
+        </div>
+    }
+}
+
+/// The keyboard shortcuts, shown by `?` or the footer's button; Esc or Close hides them.
+#[component]
+fn Help() -> impl IntoView {
+    let shell = expect_context::<Shell>();
+    let keys = [
+        ("/", "Go to the search box"),
+        (
+            "Enter",
+            "In the box: search now. On a result: find sounds similar to it",
+        ),
+        (
+            "↓ ↑",
+            "Move through the results (each plays, unless “Play as I move” is off)",
+        ),
+        ("Home End", "First or last result"),
+        ("Space", "Play or stop the selected result"),
+        ("Tab", "The selected result's Play and Similar buttons"),
+        ("Esc", "Stop playing or recording; close this help"),
+        ("?", "Show or hide this help"),
+    ];
+    view! {
+        <div
+            class="help"
+            data-testid="help"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="help-title"
+            hidden=move || !shell.help.get()
+            on:click=move |ev| {
+                // A click on the backdrop (not the box) closes it.
+                if ev.target() == ev.current_target() {
+                    shell.help.set(false);
+                }
+            }
+        >
+            <div class="help-box">
+                <h2 id="help-title">"Keyboard shortcuts"</h2>
+                <dl>
+                    {keys
+                        .into_iter()
+                        .map(|(k, what)| {
+                            view! {
+                                <div>
+                                    <dt>
+                                        {k.split(' ').map(|k| view! { <kbd>{k}</kbd> " " }).collect::<Vec<_>>()}
+                                    </dt>
+                                    <dd>{what}</dd>
+                                </div>
+                            }
+                        })
+                        .collect::<Vec<_>>()}
+                </dl>
+                <button type="button" class="button" data-testid="help-close" on:click=move |_| shell.help.set(false)>
+                    "Close"
+                </button>
             </div>
         </div>
     }
@@ -85,7 +158,18 @@ fn listen(shell: Shell) {
             ev.prevent_default();
             dom::focus_selector("[data-testid=query-text]");
         }
+        "?" if !dom::is_typing_target(&ev) => {
+            ev.prevent_default();
+            shell.help.update(|h| *h = !*h);
+            if shell.help.get_untracked() {
+                dom::focus_selector("[data-testid=help-close]");
+            }
+        }
         "Escape" => {
+            if shell.help.get_untracked() {
+                shell.help.set(false);
+                return;
+            }
             shell.stop_recording();
             shell.stop_playing();
         }

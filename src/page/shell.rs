@@ -67,6 +67,8 @@ pub struct Shell {
     pub keep: RwSignal<Keep>,
     /// Files of a folder that were not tried.
     pub library_note: RwSignal<String>,
+    /// The keyboard shortcuts are shown.
+    pub help: RwSignal<bool>,
     /// Files dragged over the page (0: none).
     pub dragging: RwSignal<u32>,
     pub mic: RwSignal<Mic>,
@@ -116,6 +118,7 @@ impl Shell {
             batch: RwSignal::new(None),
             keep: RwSignal::new(Keep::File),
             library_note: RwSignal::new(String::new()),
+            help: RwSignal::new(false),
             dragging: RwSignal::new(0),
             mic: RwSignal::new(Mic::Off),
             level: RwSignal::new(0.0),

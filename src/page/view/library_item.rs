@@ -127,7 +127,7 @@ pub fn LibraryItem(meta: Meta, model: String, edit: Edit, editing: bool) -> impl
                 {mark.map(|t| view! { <span class="standing" data-testid="library-standing">{t}</span> })}
             </span>
             <button type="button" class="small" aria-label=format!("Find sounds similar to {name}") on:click=move |_| shell.find_similar_mine(key)>"Similar"</button>
-            <button type="button" class="small" data-testid="library-edit" aria-label=format!("Rename or retag {name}") on:click=move |_| edit.open(&meta)>"Edit"</button>
+            <button type="button" class="small" data-testid="library-edit" aria-label=format!("Edit {name}: rename or retag it") on:click=move |_| edit.open(&meta)>"Edit"</button>
             <button type="button" class="small" data-testid="library-delete" aria-label=format!("Delete {name} from your library") on:click=move |_| shell.delete(key, name_del.clone())>"Delete"</button>
         </li>
     }

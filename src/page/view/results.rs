@@ -118,13 +118,18 @@ fn score_view(score: f32) -> impl IntoView {
     }
 }
 
-fn similar_button(name: &str, on_click: impl Fn() + 'static) -> impl IntoView {
+fn similar_button(
+    shell: Shell,
+    rank: usize,
+    name: &str,
+    on_click: impl Fn() + 'static,
+) -> impl IntoView {
     view! {
         <button
             type="button"
             class="similar"
             data-testid="find-similar"
-            tabindex="-1"
+            tabindex=tab_index(shell, rank)
             aria-label=format!("Find sounds similar to {name}")
             on:click=move |e: ev::MouseEvent| {
                 e.stop_propagation();
@@ -136,7 +141,8 @@ fn similar_button(name: &str, on_click: impl Fn() + 'static) -> impl IntoView {
     }
 }
 
-/// The roving tab stop: the selected result (or the first) is reached by Tab.
+/// The roving tab stop: the selected result (or the first) is reached by Tab, and so are its
+/// controls (Play, Similar); the other results' are skipped.
 fn tab_index(shell: Shell, rank: usize) -> impl Fn() -> &'static str {
     move || {
         if shell.cursor.get().unwrap_or(0) == rank {
@@ -171,7 +177,7 @@ fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
                 type="button"
                 class="play"
                 data-testid="play"
-                tabindex="-1"
+                tabindex=tab_index(shell, rank)
                 aria-label=format!("Play {pretty}")
                 aria-pressed=move || if playing() { "true" } else { "false" }
                 on:click=move |e: ev::MouseEvent| {
@@ -187,7 +193,7 @@ fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
                 <span class="source" title="The package this recording comes from">{format!("from {}", it.source)}</span>
             </span>
             {score_view(r.score)}
-            {similar_button(&pretty, move || shell.find_similar(item))}
+            {similar_button(shell, rank, &pretty, move || shell.find_similar(item))}
         </li>
     }
     .into_any()
@@ -203,7 +209,7 @@ fn mine_row(shell: Shell, rank: usize, r: &Scored, m: &Meta) -> AnyView {
                 class="play"
                 data-testid="play"
                 data-library="1"
-                tabindex="-1"
+                tabindex=tab_index(shell, rank)
                 aria-label=format!("Play {}", m.name)
                 on:click=move |e: ev::MouseEvent| {
                     e.stop_propagation();
@@ -238,7 +244,7 @@ fn mine_row(shell: Shell, rank: usize, r: &Scored, m: &Meta) -> AnyView {
                 <span class="source">{format!("Your library · sounds like {label}")}</span>
             </span>
             {score_view(r.score)}
-            {similar_button(&m.name, move || shell.find_similar_mine(key))}
+            {similar_button(shell, rank, &m.name, move || shell.find_similar_mine(key))}
         </li>
     }
     .into_any()
