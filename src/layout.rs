@@ -92,6 +92,43 @@ pub fn display_name(label: &str) -> String {
     name.to_owned()
 }
 
+/// What a result dragged out of the page carries as Chromium's `DownloadURL` ("type:name:url"):
+/// the file at `url`, saved as "<class> <id>.<ext>" with the audio type of its extension.
+pub fn download_url(label: &str, id: &str, url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| !e.contains('/'))
+        .unwrap_or_default();
+    let mime = match ext.as_str() {
+        "mp3" => "audio/mpeg",
+        "ogg" | "oga" | "opus" => "audio/ogg",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "webm" => "audio/webm",
+        _ => "application/octet-stream",
+    };
+    // Characters a file name or the "type:name:url" form cannot hold become '-'.
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '(' | ')' | ',') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let stem = format!("{} {}", safe(&display_name(label)), safe(id));
+    if ext.is_empty() {
+        format!("{mime}:{stem}:{url}")
+    } else {
+        format!("{mime}:{stem}.{ext}:{url}")
+    }
+}
+
 /// A similarity in 0..=1 as a bar width in percent.
 pub fn percent(score: f32) -> f32 {
     if score.is_finite() {
@@ -150,6 +187,19 @@ mod tests {
         assert_eq!(display_name("Hi-hat"), "Hi-hat");
         assert_eq!(display_name("Snare_drum"), "Snare drum");
         assert_eq!(display_name(""), "");
+        assert_eq!(
+            download_url(
+                "Canidae_dogs_wolves",
+                "gcompris-1f:2",
+                "http://127.0.0.1:8080/pkg/previews/gcompris-1f.mp3"
+            ),
+            "audio/mpeg:Dog - wolf gcompris-1f-2.mp3:http://127.0.0.1:8080/pkg/previews/gcompris-1f.mp3"
+        );
+        assert!(
+            download_url("Bell", "x", "http://h/a.OGG?v=1").starts_with("audio/ogg:Bell x.ogg:")
+        );
+        assert!(download_url("Bell", "x", "http://h.io/a")
+            .starts_with("application/octet-stream:Bell x:"));
         assert!((percent(0.873) - 87.3).abs() < 1e-4);
         assert_eq!(percent(f32::NAN), 0.0);
         assert_eq!(percent(2.0), 100.0);

@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod export;
 pub mod layout;
 pub mod library;
+pub mod map;
 pub mod offline;
 pub mod preview;
 pub mod protocol;

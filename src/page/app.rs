@@ -176,6 +176,10 @@ fn listen(shell: Shell) {
         _ => {}
     });
     let _ = window_event_listener(ev::dragover, move |ev| {
+        // Only files are dropped here (a result dragged out of the page is not).
+        if !dom::carries_files(&ev) {
+            return;
+        }
         ev.prevent_default();
         if let Some(dt) = ev.data_transfer() {
             dt.set_drop_effect("copy");
@@ -196,8 +200,11 @@ fn listen(shell: Shell) {
         }
     });
     let _ = window_event_listener(ev::drop, move |ev| {
-        ev.prevent_default();
         shell.dragging.set(0);
+        if !dom::carries_files(&ev) {
+            return;
+        }
+        ev.prevent_default();
         // Folders: walked after the event (their entries must be taken during it).
         if let Some(entries) = ev
             .data_transfer()

@@ -75,10 +75,23 @@ pub fn is_typing_target(ev: &ev::KeyboardEvent) -> bool {
         .unwrap_or(false)
 }
 
-/// The `data-item` of the element an event hit (map dots).
-pub fn data_item(ev: &ev::MouseEvent) -> Option<usize> {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.get_attribute("data-item"))
-        .and_then(|s| s.parse().ok())
+/// Whether a drag carries files (from the file system), not something dragged within the page.
+pub fn carries_files(ev: &web_sys::DragEvent) -> bool {
+    ev.data_transfer().is_some_and(|dt| {
+        let types = dt.types();
+        types
+            .iter()
+            .any(|t| t.as_string().as_deref() == Some("Files"))
+    })
+}
+
+/// Scrolls the first element matching `selector` into view (a click on the map shows the results
+/// it found).
+pub fn scroll_into_view(selector: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+    {
+        el.scroll_into_view();
+    }
 }

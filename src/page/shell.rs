@@ -450,16 +450,20 @@ impl Shell {
         });
     }
 
+    /// The absolute URL of a bundled sound's preview (`preview` as the catalog gives it).
+    pub fn preview_url(self, preview: &str) -> String {
+        format!("{}{preview}", self.base.get_value())
+    }
+
     /// Plays a bundled sound's preview.
     pub fn play_item(self, item: usize) {
         let Some(audio) = self.audio.get_untracked() else {
             return;
         };
-        let base = self.base.get_value();
         let url = self.catalog.with_untracked(|c| {
             c.as_ref()
                 .and_then(|c| c.items.get(item))
-                .map(|i| format!("{base}{}", i.preview))
+                .map(|i| self.preview_url(&i.preview))
         });
         if let Some(url) = url {
             self.session.update(|s| s.play(Some(item)));

@@ -268,6 +268,8 @@ test('the map shows one point per index item; the query and its results are mark
 });
 
 test('hovering a map point plays it; clicking it searches with it', async () => {
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[data-testid=player]').paused);
   // A point not covered by another one, so the pointer lands on it.
   const item = await page.evaluate(() => {
     for (const c of document.querySelectorAll('[data-testid=map] circle.point')) {
@@ -291,6 +293,127 @@ test('hovering a map point plays it; clicking it searches with it', async () => 
   await page.keyboard.press('Escape');
 });
 
+/** Map dots no other dot covers, in view, with their centres in page coordinates. */
+function uncoveredDots(n) {
+  return page.evaluate((n) => {
+    const map = document.querySelector('[data-testid=map]');
+    map.scrollIntoView({ block: 'center' });
+    const out = [];
+    for (const c of map.querySelectorAll('circle.point')) {
+      const r = c.getBoundingClientRect();
+      const x = r.x + r.width / 2;
+      const y = r.y + r.height / 2;
+      if (r.width > 0 && document.elementFromPoint(x, y) === c) out.push({ item: Number(c.dataset.item), x, y });
+      if (out.length === n) break;
+    }
+    return out;
+  }, n);
+}
+
+test('the map: a legend by display names picks out a class; zoom, drag to pan, reset', async () => {
+  const legend = page.locator('[data-testid=legend-item]');
+  const names = await legend.allTextContents();
+  assert.ok(names.length >= 40, `${names.length} classes`);
+  assert.ok(names.every((t) => !t.includes('_')), 'display names');
+  const dog = page.locator('[data-testid=legend-item]', { hasText: 'Dog / wolf' });
+  const count = Number(await dog.getAttribute('data-count'));
+  assert.ok(count >= 10);
+  await dog.click();
+  assert.equal(await dog.getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator('[data-testid=map-picked]').count(), count);
+  await dog.click();
+  assert.equal(await page.locator('[data-testid=map-picked]').count(), 0);
+  const box = () => page.getAttribute('[data-testid=map]', 'viewBox').then((v) => v.split(' ').map(Number));
+  assert.deepEqual(await box(), [0, 0, 1000, 620]);
+  await page.click('[data-testid=map-zoom-in]');
+  assert.deepEqual(await box(), [250, 155, 500, 310]);
+  // A drag pans (and searches nothing).
+  const runs = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  await page.locator('[data-testid=map]').scrollIntoViewIfNeeded();
+  const b = await page.locator('[data-testid=map]').boundingBox();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2 - 100, b.y + b.height / 2 - 20, { steps: 5 });
+  await page.mouse.up();
+  const [x, y] = await box();
+  assert.ok(x > 250 && y > 155, `panned to ${x}, ${y}`);
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => Number(document.querySelector('.app').dataset.runs)), runs, 'no search');
+  // Ctrl + wheel zooms further in.
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').getAttribute('viewBox').split(' ')[2]) < 500);
+  await page.click('[data-testid=map-reset]');
+  assert.deepEqual(await box(), [0, 0, 1000, 620]);
+});
+
+test('the map names the dot under the pointer and plays it only after a rest, one at a time', async () => {
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => {
+    window.__plays = 0;
+    document.querySelector('[data-testid=player]').addEventListener('play', () => window.__plays++);
+  });
+  const dots = await uncoveredDots(8);
+  assert.equal(dots.length, 8);
+  // Sweeping across eight dots plays none of them; each is named as the pointer passes.
+  for (const d of dots) {
+    await page.mouse.move(d.x, d.y);
+    assert.equal(Number(await page.getAttribute('[data-testid=map-ring]', 'data-item')), d.item);
+    await page.waitForTimeout(40);
+  }
+  assert.equal(await page.evaluate(() => window.__plays), 0, 'nothing played while sweeping');
+  const label = (await page.textContent('[data-testid=map-label]')).trim();
+  assert.ok(label && !label.includes('_'), label);
+  // Resting on the last one plays it, once.
+  await page.waitForFunction(() => window.__plays === 1);
+  await page.waitForTimeout(400);
+  assert.equal(await page.evaluate(() => window.__plays), 1);
+  await page.keyboard.press('Escape');
+});
+
+test('the map from the keyboard: arrows pick dots, Enter searches with one and shows its results', async () => {
+  await page.mouse.move(0, 0);
+  await page.focus('[data-testid=map]');
+  await page.keyboard.press('ArrowRight');
+  const first = Number(await page.getAttribute('[data-testid=map-ring]', 'data-item'));
+  await page.keyboard.press('ArrowRight');
+  const second = Number(await page.getAttribute('[data-testid=map-ring]', 'data-item'));
+  assert.notEqual(first, second);
+  assert.ok((await page.textContent('[data-testid=map-info]')).includes('from '));
+  assert.equal((await runAndRead(page, () => page.keyboard.press('Enter'))).error, null);
+  const r = await results(page);
+  assert.equal(Number(await page.locator('[data-testid=result]').first().getAttribute('data-item')), second);
+  assert.ok(Math.abs(r[0].score - scoreAtZero('audio')) < 1e-6);
+  // The results it found are brought into view.
+  const rb = await page.locator('[data-testid=results]').boundingBox();
+  assert.ok(rb.y < page.viewportSize().height && rb.y + rb.height > 0, `results at ${rb.y}`);
+});
+
+test('on a touch screen a tap picks a dot (named, not played), a second tap plays it', async () => {
+  await page.keyboard.press('Escape');
+  const [d] = await uncoveredDots(1);
+  const runs = await page.evaluate(() => Number(document.querySelector('.app').dataset.runs));
+  const tap = () =>
+    page.evaluate(({ x, y }) => {
+      const map = document.querySelector('[data-testid=map]');
+      const at = { clientX: x, clientY: y, bubbles: true, pointerType: 'touch', isPrimary: true };
+      map.dispatchEvent(new PointerEvent('pointerdown', at));
+      map.dispatchEvent(new PointerEvent('pointerup', at));
+      map.dispatchEvent(new PointerEvent('pointerleave', { ...at, bubbles: false }));
+      map.dispatchEvent(new MouseEvent('click', at));
+    }, d);
+  await tap();
+  assert.equal(Number(await page.getAttribute('[data-testid=map-ring]', 'data-item')), d.item);
+  assert.ok(await page.isVisible('[data-testid=map-similar]'));
+  await page.waitForTimeout(500);
+  assert.equal((await player(page)).playing, false, 'a first tap does not play');
+  await tap();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=player]').paused);
+  assert.equal(await page.evaluate(() => Number(document.querySelector('.app').dataset.runs)), runs, 'no search');
+  await page.keyboard.press('Escape');
+});
+
 test('export: JSON and CSV hold the results shown, in order', async () => {
   await textSearch(page, 'dog barking');
   const r = await results(page);
@@ -307,6 +430,36 @@ test('export: JSON and CSV hold the results shown, in order', async () => {
   assert.equal(lines[0], 'rank,id,label,score,source,licence,preview');
   assert.equal(lines.length, 21);
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[1]), r.map((x) => x.id));
+});
+
+test('a result drags out as its preview file, named after its class, with its audio type', async () => {
+  await textSearch(page, 'dog');
+  const got = await page.evaluate(() => {
+    const row = document.querySelector('[data-testid=result]');
+    const dt = new DataTransfer();
+    row.dispatchEvent(new DragEvent('dragstart', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    // Dragged over the page, a result is not offered as a query to drop.
+    document.querySelector('main').dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    return {
+      draggable: row.draggable,
+      id: row.dataset.id,
+      download: dt.getData('DownloadURL'),
+      uri: dt.getData('text/uri-list'),
+      overlay: document.querySelector('.app').classList.contains('dragging'),
+    };
+  });
+  assert.equal(got.draggable, true);
+  assert.equal(got.overlay, false);
+  const [mime, name, ...rest] = got.download.split(':');
+  const url = rest.join(':');
+  assert.equal(mime, 'audio/mpeg');
+  assert.match(name, /^Dog - wolf \S+\.mp3$/);
+  assert.ok(name.includes(got.id.replace(/[^\w\-() ,]/g, '-')), `${name} names ${got.id}`);
+  assert.equal(url, got.uri);
+  const res = await page.request.get(url);
+  assert.equal(res.status(), 200);
+  const body = await res.body();
+  assert.ok(body.length > 1000 && (body.subarray(0, 3).toString() === 'ID3' || body[0] === 0xff), 'an MP3 file');
 });
 
 test('an audio file query shows results, labels and words next to its waveform', async () => {

@@ -156,6 +156,8 @@ fn tab_index(shell: Shell, rank: usize) -> impl Fn() -> &'static str {
 fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
     let item = r.item;
     let pretty = layout::display_name(&it.label);
+    let url = shell.preview_url(&it.preview);
+    let download = layout::download_url(&it.label, &it.id, &url);
     let playing = move || shell.playing.get() == Some(item);
     view! {
         <li
@@ -172,6 +174,16 @@ fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
             aria-label=format!("{}. {pretty}, similarity {:.2}, from {}", rank + 1, r.score, it.source)
             on:click=move |_| shell.toggle_item(item)
             on:focus=move |_| shell.session.update(|s| s.select(Some(rank)))
+            draggable="true"
+            on:dragstart=move |ev: ev::DragEvent| {
+                // Dragged out (to the desktop, a DAW): the preview file, named after its class.
+                if let Some(dt) = ev.data_transfer() {
+                    let _ = dt.set_data("DownloadURL", &download);
+                    let _ = dt.set_data("text/uri-list", &url);
+                    let _ = dt.set_data("text/plain", &url);
+                    dt.set_effect_allowed("copy");
+                }
+            }
         >
             <button
                 type="button"
