@@ -3,63 +3,14 @@
 //! sound: `{meta: JSON, embedding: Float32Array}`); this module knows nothing of storage.
 
 use earshot_core::{top_k_rescored, Quantised};
-use serde::{Deserialize, Serialize};
 
-/// Format name and version of an exported library.
-pub const EXPORT_FORMAT: &str = "earshot-library";
-pub const EXPORT_VERSION: u32 = 1;
 /// The message when a sound asked for is not (or no longer) in the library.
 pub const GONE: &str = "That sound is no longer in your library.";
-/// Longest file name or tag kept.
-pub const MAX_TEXT: usize = 200;
 
-/// What is kept about one sound besides its embedding.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Meta {
-    /// IndexedDB key (0 until stored).
-    #[serde(default)]
-    pub key: u64,
-    pub name: String,
-    pub seconds: f64,
-    /// The kNN label guess over the bundled index.
-    pub label: String,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// Milliseconds since the epoch.
-    #[serde(default)]
-    pub added: f64,
-    /// The sound file itself is kept (and can be played); otherwise only its embedding.
-    #[serde(default)]
-    pub audio: bool,
-    /// Which model made the embedding ([`model_id`]; empty for sounds stored before models were
-    /// recorded). A sound made by another model than the running one is not searched by its
-    /// audio until it is embedded again.
-    #[serde(default)]
-    pub model: String,
-}
-
-impl Meta {
-    /// Trims and bounds the user-visible text (names and tags come from files and users).
-    pub fn cleaned(mut self) -> Self {
-        self.name = bounded(&self.name);
-        self.tags = self
-            .tags
-            .iter()
-            .map(|t| bounded(t))
-            .filter(|t| !t.is_empty())
-            .collect();
-        self
-    }
-}
-
-/// The id of a model: a checksum of its JSON, so any retraining gives another id.
-pub fn model_id(model_json: &[u8]) -> String {
-    format!(
-        "crc32-{:08x}-{}",
-        crc32fast::hash(model_json),
-        model_json.len()
-    )
-}
+pub use earshot_core::{
+    check_embedding, model_id, parse_library as parse_export, SoundMeta as Meta, EXPORT_FORMAT,
+    EXPORT_VERSION, MAX_TEXT,
+};
 
 /// The words of a file name ("dog_bark-02.wav" → "dog bark"), for sounds searched by name.
 pub fn name_words(name: &str) -> String {
@@ -127,14 +78,6 @@ pub fn model_note(updating: usize, needs_file: usize) -> String {
         ));
     }
     parts.join(" ")
-}
-
-fn bounded(s: &str) -> String {
-    s.trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_TEXT)
-        .collect()
 }
 
 /// The library in memory: metadata plus contiguous vectors (f32, as stored and exported) and
@@ -353,84 +296,14 @@ impl Library {
 
     /// The whole library as JSON: metadata and embeddings (base64 of little-endian f32).
     pub fn export_json(&self) -> String {
-        let items: Vec<ExportItem> = self
-            .metas
-            .iter()
-            .enumerate()
-            .map(|(i, m)| ExportItem {
-                meta: m.clone(),
-                embedding: earshot_core::pack_f32(self.stored_vector(i)),
-            })
-            .collect();
-        let doc = ExportDoc {
-            format: EXPORT_FORMAT.into(),
-            version: EXPORT_VERSION,
-            dim: self.dim,
-            items,
-        };
-        serde_json::to_string(&doc).unwrap_or_default()
+        earshot_core::library_json(
+            self.dim,
+            self.metas
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m, self.stored_vector(i))),
+        )
     }
-}
-
-#[derive(Serialize, Deserialize)]
-struct ExportDoc {
-    format: String,
-    version: u32,
-    dim: usize,
-    items: Vec<ExportItem>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ExportItem {
-    #[serde(flatten)]
-    meta: Meta,
-    embedding: String,
-}
-
-fn check_embedding(v: &[f32], dim: usize) -> Result<(), String> {
-    if v.len() != dim {
-        return Err(format!(
-            "an embedding has {} values, the model's space {dim}",
-            v.len()
-        ));
-    }
-    if v.iter().any(|x| !x.is_finite()) {
-        return Err("an embedding has non-finite values".into());
-    }
-    Ok(())
-}
-
-/// Parses an exported library for the model `model` (its id) whose joint space has `dim`
-/// dimensions. All or nothing: any bad item rejects the file, with a sentence saying why. Items
-/// made by another model are kept (as stale sounds: found by name and tags until their file is
-/// added again).
-pub fn parse_export(json: &str, model: &str, dim: usize) -> Result<Vec<(Meta, Vec<f32>)>, String> {
-    let bad = |why: String| format!("This is not an earshot library export: {why}.");
-    let doc: ExportDoc = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
-    if doc.format != EXPORT_FORMAT {
-        return Err(bad(format!("its format is {:?}", doc.format)));
-    }
-    if doc.version > EXPORT_VERSION {
-        return Err(format!(
-            "This library was exported by a newer earshot (format version {}); update the app to import it.",
-            doc.version
-        ));
-    }
-    doc.items
-        .into_iter()
-        .enumerate()
-        .map(|(i, it)| {
-            let v = earshot_core::unpack_f32(&it.embedding)
-                .map_err(|e| bad(format!("item {} ({e})", i + 1)))?;
-            let size = if it.meta.model == model { dim } else { v.len() };
-            check_embedding(&v, size).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
-            let mut meta = it.meta.cleaned();
-            meta.key = 0;
-            // Exports carry no audio.
-            meta.audio = false;
-            Ok((meta, v))
-        })
-        .collect()
 }
 
 /// What the library keeps of each added sound besides its embedding.

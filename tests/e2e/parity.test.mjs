@@ -3,6 +3,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { onePagePerSuite, textSearch, upload, results, labelsAndWords, fixture } from './helpers.mjs';
 import { ROOT, earshotBin } from './server.mjs';
 
@@ -43,4 +46,33 @@ test('audio query: the browser ranks exactly like `earshot search --audio`', asy
   const shown = await upload(page, file);
   assert.equal(shown.error, null);
   assertSame(await results(page), cli('--audio', file), await labelsAndWords(page));
+});
+
+test('a folder indexed by `earshot index --audio DIR --out FILE.json` imports into the library and ranks as the CLI ranks it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-cli-lib-'));
+  const sounds = path.join(dir, 'sounds');
+  fs.mkdirSync(path.join(sounds, 'drums'), { recursive: true });
+  for (const [from, to] of [['elec_chime.wav', 'elec_chime.wav'], ['drum_bass_hard_preview.ogg', 'drums/kick.ogg'], ['dong01.ogg', 'dong.ogg']]) {
+    fs.copyFileSync(fixture(from), path.join(sounds, to));
+  }
+  const lib = path.join(dir, 'mine.json');
+  execFileSync(EARSHOT, ['index', '--audio', sounds, '--out', lib], { cwd: ROOT, stdio: 'pipe' });
+  await page.setInputFiles('[data-testid=library-import]', lib);
+  await page.waitForFunction(() => document.querySelector('[data-testid=library-count]')?.textContent === '3', null, {
+    timeout: 30_000,
+  });
+  // Made with the running model: searched by their audio at once, no "needs its file again".
+  const standing = await page.$$eval('[data-testid=library-item]', (l) => l.map((x) => x.dataset.standing));
+  assert.deepEqual(standing, ['current', 'current', 'current']);
+  await page.selectOption('[data-testid=scope]', 'library');
+  const query = fixture('drum_bass_hard_preview.ogg');
+  assert.equal((await upload(page, query)).error, null);
+  const shown = await page.$$eval('[data-testid=result]', (l) => l.map((r) => ({ name: r.querySelector('.label').textContent, score: Number(r.dataset.score) })));
+  const want = JSON.parse(execFileSync(EARSHOT, ['search', '--index', lib, '--audio', query, '--json'], { cwd: ROOT, encoding: 'utf8' }));
+  assert.deepEqual(shown.map((r) => r.name), want.results.map((r) => r.id));
+  for (const [i, r] of shown.entries()) {
+    assert.ok(Math.abs(r.score - want.results[i].score) <= 1e-4, `${r.name}: ${r.score} vs CLI ${want.results[i].score}`);
+  }
+  await page.selectOption('[data-testid=scope]', 'bundled');
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -5,11 +5,16 @@
 //! Files are decoded and featurised one worker thread per core; a file that cannot be decoded
 //! (not audio, damaged, too long) is skipped with one line on stderr naming it. Items are the
 //! files' paths relative to DIR (`/`-separated), without a class label.
+//!
+//! With `--out FILE.json` the index is a library file (`earshot_core::library_json`), the
+//! format the app exports and imports: each sound with its duration, the kNN label guess over
+//! the shipped index (as the app's library makes it) and the model's id, so the folder imports
+//! into the app's library as if it had been added there.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earshot_core::{validate, Index, Item};
+use earshot_core::{library_json, model_id, validate, Index, Item, SoundMeta, KNN_K};
 
 use crate::corpus::{load_input, per_file};
 use crate::files::load_model;
@@ -70,17 +75,21 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<(), Fail
     );
     let results = per_file(&paths, &bar, |d| {
         validate(&d.channels, d.sample_rate).map_err(|e| e.to_string())?;
+        let seconds = d.channels.first().map_or(0, Vec::len) as f64 / f64::from(d.sample_rate);
         input
             .input(&d.channels, d.sample_rate)
+            .map(|v| (v, seconds))
             .map_err(|e| e.to_string())
     });
     let mut items = Vec::new();
     let mut inputs = Vec::new();
+    let mut seconds = Vec::new();
     let mut skipped = 0;
     for (path, r) in paths.iter().zip(results) {
         match r {
-            Ok(v) => {
+            Ok((v, s)) => {
                 inputs.extend(v);
+                seconds.push(s);
                 items.push(Item {
                     id: relative_id(dir, path),
                     label: String::new(),
@@ -110,7 +119,11 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<(), Fail
         .map_err(|e| Failure::new(model_path.display().to_string(), e))?;
     let mut index = Index::new(items, model.output_dim(), vectors)
         .map_err(|e| Failure::new(subject.clone(), e))?;
-    let size = crate::files::write_index(&mut index, &model, out).map_err(Failure::from)?;
+    let size = if is_json(out) {
+        write_library(&index, &seconds, model_path, out)?
+    } else {
+        crate::files::write_index(&mut index, &model, out).map_err(Failure::from)?
+    };
     eprintln!(
         "wrote {}: {} files indexed, {skipped} skipped ({:.1} MB)",
         out.display(),
@@ -118,6 +131,62 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<(), Fail
         size as f64 / 1e6
     );
     Ok(())
+}
+
+/// Whether `--out` asks for a library file (`.json`) rather than a binary index.
+pub fn is_json(out: &Path) -> bool {
+    out.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// Writes `index` (the folder's sounds, `seconds` long each) as a library file for the model at
+/// `model_path`, each sound labelled by kNN over the shipped index beside the model.
+fn write_library(
+    index: &Index,
+    seconds: &[f64],
+    model_path: &Path,
+    out: &Path,
+) -> Result<usize, Failure> {
+    let model_bytes = crate::files::read_bytes(model_path).map_err(Failure::from)?;
+    let model = model_id(&model_bytes);
+    let shipped_path = model_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("index.bin");
+    let bytes = crate::files::read_bytes(&shipped_path).map_err(Failure::from)?;
+    let shipped = Index::from_bytes(&bytes)
+        .map_err(|e| Failure::new(shipped_path.display().to_string(), e))?;
+    let metas: Vec<SoundMeta> = index
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let label = shipped
+                .knn_labels(index.vector(i), KNN_K)
+                .ok()
+                .and_then(|l| l.into_iter().next())
+                .map(|(l, _)| l)
+                .unwrap_or_default();
+            SoundMeta {
+                key: 0,
+                name: item.id.clone(),
+                seconds: seconds.get(i).copied().unwrap_or(0.0),
+                label,
+                tags: Vec::new(),
+                added: 0.0,
+                audio: false,
+                model: model.clone(),
+            }
+            .cleaned()
+        })
+        .collect();
+    let json = library_json(
+        index.dim,
+        metas.iter().enumerate().map(|(i, m)| (m, index.vector(i))),
+    );
+    std::fs::write(out, &json)
+        .map_err(|e| Failure::new(out.display().to_string(), format!("cannot be written: {e}")))?;
+    Ok(json.len())
 }
 
 #[cfg(test)]

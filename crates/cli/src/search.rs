@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use earshot_core::{similarity, validate};
+use earshot_core::{is_library_file, model_id, parse_library, similarity, validate};
 use earshot_core::{Answer, Engine};
 use earshot_core::{Index, Item};
 use serde_json::json;
@@ -21,13 +21,49 @@ fn read_index(path: &Path) -> Result<Index, Failure> {
     Index::from_bytes(&bytes).map_err(|e| Failure::new(path.display().to_string(), e))
 }
 
+/// A library file (the app's export, or `earshot index --audio DIR --out FILE.json`) as an
+/// unlabelled index of its sounds, by name. Sounds another model made are refused.
+fn library_index(a: &Assets, bytes: &[u8], dim: usize) -> Result<Index, Failure> {
+    let subject = a.index.display().to_string();
+    let json = std::str::from_utf8(bytes).map_err(|_| Failure::new(&subject, "not UTF-8 text"))?;
+    let model = model_id(&crate::files::read_bytes(a.model).map_err(Failure::from)?);
+    let sounds = parse_library(json, &model, dim).map_err(|e| Failure::new(&subject, e))?;
+    if sounds.iter().any(|(m, _)| m.model != model) {
+        return Err(Failure::new(
+            subject,
+            "holds sounds another model made (their vectors do not fit this one); index the folder again",
+        ));
+    }
+    let mut vectors = Vec::with_capacity(sounds.len() * dim);
+    let items = sounds
+        .into_iter()
+        .map(|(m, v)| {
+            vectors.extend(v);
+            Item {
+                id: m.name,
+                label: String::new(),
+                source: String::new(),
+                licence: String::new(),
+                preview: String::new(),
+                split: String::new(),
+            }
+        })
+        .collect();
+    Index::new(items, dim, vectors).map_err(|e| Failure::new(subject, e))
+}
+
 /// The engine, and the index to rank instead of the engine's when `--index` holds no class
 /// labels (`earshot index --audio`): then labels and words come from the shipped index next to
 /// the model (`index.bin`), as the app's do for a library sound.
 pub fn load_engine(a: &Assets) -> Result<(Engine, Option<Index>), Failure> {
     let model = load_model(a.model).map_err(Failure::from)?;
     let vocab = load_vocab(a.vocab).map_err(Failure::from)?;
-    let index = read_index(a.index)?;
+    let bytes = crate::files::read_bytes(a.index).map_err(Failure::from)?;
+    let index = if is_library_file(&bytes) {
+        library_index(a, &bytes, model.output_dim())?
+    } else {
+        Index::from_bytes(&bytes).map_err(|e| Failure::new(a.index.display().to_string(), e))?
+    };
     let (labelled, own) = if index.items.iter().all(|i| i.label.is_empty()) {
         let shipped = a.model.parent().unwrap_or(Path::new(".")).join("index.bin");
         (read_index(&shipped)?, Some(index))

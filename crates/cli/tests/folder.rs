@@ -77,6 +77,71 @@ fn a_folder_is_indexed_by_relative_path_and_searched_with_the_shipped_labels() {
 }
 
 #[test]
+fn a_folder_indexed_to_json_is_a_library_file_the_app_imports_and_search_reads() {
+    let t = Temp::new("folder-json");
+    let dir = t.0.join("sounds");
+    let audio = root().join("tests/fixtures/audio");
+    copy(&audio.join("elec_chime.wav"), &dir.join("elec_chime.wav"));
+    copy(
+        &audio.join("drum_bass_hard_preview.ogg"),
+        &dir.join("drums/kick.ogg"),
+    );
+    let (json_file, bin_file) = (t.0.join("mine.json"), t.0.join("mine.bin"));
+    let (d, j, b) = (
+        dir.to_str().unwrap(),
+        json_file.to_str().unwrap(),
+        bin_file.to_str().unwrap(),
+    );
+    for out_file in [j, b] {
+        let out = earshot(&["index", "--audio", d, "--out", out_file]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The app's library format: each sound by path, its duration, the kNN label guess over the
+    // shipped index, and the shipped model's id (so the app searches it by its audio at once).
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
+    assert_eq!(doc["format"], "earshot-library");
+    let model = std::fs::read(pkg("model.json")).unwrap();
+    let items = doc["items"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["drums/kick.ogg", "elec_chime.wav"]);
+    let kick = &items[0];
+    assert_eq!(kick["label"], "Bass_drum");
+    assert_eq!(kick["model"], earshot_core::model_id(&model));
+    assert_eq!(kick["audio"], false);
+    assert!(kick["seconds"].as_f64().unwrap() > 0.1, "{kick}");
+    let sounds = earshot_core::parse_library(
+        &std::fs::read_to_string(&json_file).unwrap(),
+        &earshot_core::model_id(&model),
+        doc["dim"].as_u64().unwrap() as usize,
+    )
+    .unwrap();
+    assert_eq!(sounds.len(), 2);
+
+    // `search --index` reads it as it reads the binary index: the same results and scores.
+    let query = audio.join("drum_bass_hard_preview.ogg");
+    let q = query.to_str().unwrap();
+    let from_json = search_json(&["--index", j, "--audio", q]);
+    let from_bin = search_json(&["--index", b, "--audio", q]);
+    assert_eq!(result_ids(&from_json), result_ids(&from_bin));
+    assert_eq!(result_ids(&from_json)[0], "drums/kick.ogg");
+    for (x, y) in from_json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(from_bin["results"].as_array().unwrap())
+    {
+        let (x, y) = (x["score"].as_f64().unwrap(), y["score"].as_f64().unwrap());
+        assert!((x - y).abs() < 0.02, "{x} vs {y} (int8 binary index)");
+    }
+}
+
+#[test]
 fn folders_without_audio_and_bad_arguments_are_refused() {
     let t = Temp::new("folder-bad");
     let o = t.0.join("x.bin");

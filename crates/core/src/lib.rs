@@ -16,6 +16,7 @@ mod eval;
 mod features;
 mod index;
 mod input;
+mod library_file;
 mod map;
 mod model;
 mod pca;
@@ -38,6 +39,10 @@ pub use sniff::{probe, Format};
 // Features: the model's audio front end, MFCCs (docs/interfaces.md §1), text vectors.
 pub use features::{clip_vector, delta, FeatureExtractor, Frames, MfccConfig};
 pub use input::{AudioInput, AudioKind, STUDENT_WEIGHTS, WALNET_WEIGHTS};
+pub use library_file::{
+    check_embedding, is_library_file, library_json, model_id, parse_library, SoundMeta,
+    EXPORT_FORMAT, EXPORT_VERSION, MAX_TEXT,
+};
 pub use text::Vocabulary;
 
 // The joint space: the model, its JSON form, PCA.
