@@ -81,10 +81,107 @@ pub fn forward(x: &Tensor, w: &HashMap<String, Tensor>) -> candle_core::Result<T
         .broadcast_add(get("head.bias")?)
 }
 
+/// Blocks per call of the fast path: their im2col buffers are ~2 MB a block at the widest layer.
+const CHUNK: usize = 8;
+
+/// One convolution of the fast inference path (the same layer as in [`forward`]): the weights
+/// as a `9·c_in × c_out` matrix whose rows follow [`im2col`]'s columns (time offset, frequency
+/// offset, input channel).
+#[derive(Debug)]
+struct Layer {
+    weight: Tensor,
+    bias: Vec<f32>,
+    c_out: usize,
+    pool: bool,
+}
+
+/// Activations, channels last: `n × h × w × c` values (block, time, frequency, channel).
+struct Act {
+    data: Vec<f32>,
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+}
+
+/// The 3×3 patches (padding 1) of `x`, one row of `9·c` values per position:
+/// `n·h·w × 9·c`, columns ordered (time offset, frequency offset, channel).
+fn im2col(x: &Act) -> Vec<f32> {
+    let (h, w, c) = (x.h, x.w, x.c);
+    let k = 9 * c;
+    let mut cols = vec![0.0f32; x.n * h * w * k];
+    for (p, row) in cols.chunks_exact_mut(k).enumerate() {
+        let (b, t, f) = (p / (h * w), p / w % h, p % w);
+        // Frequencies f − 1 ..= f + 1 inside the block, and where they go in the row.
+        let (f0, f1) = (f.saturating_sub(1), (f + 2).min(w));
+        let skip = (f0 + 1 - f) * c;
+        for dt in 0..3 {
+            if t + dt < 1 || t + dt > h {
+                continue;
+            }
+            let src = ((b * h + t + dt - 1) * w) * c;
+            let dst = dt * 3 * c + skip;
+            row[dst..dst + (f1 - f0) * c].copy_from_slice(&x.data[src + f0 * c..src + f1 * c]);
+        }
+    }
+    cols
+}
+
+/// 2×2 max-pool, stride 2 (an odd last row or column is dropped, as candle's `max_pool2d`).
+fn max_pool(x: &Act) -> Act {
+    let (h, w, c) = (x.h / 2, x.w / 2, x.c);
+    let mut data = vec![f32::NEG_INFINITY; x.n * h * w * c];
+    for (p, dst) in data.chunks_exact_mut(c).enumerate() {
+        let (b, t, f) = (p / (h * w), p / w % h, p % w);
+        for (dt, df) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            let src = ((b * x.h + 2 * t + dt) * x.w + 2 * f + df) * c;
+            for (d, &s) in dst.iter_mut().zip(&x.data[src..src + c]) {
+                *d = d.max(s);
+            }
+        }
+    }
+    Act {
+        data,
+        n: x.n,
+        h,
+        w,
+        c,
+    }
+}
+
+impl Layer {
+    /// `relu(conv(x) + bias)`, max-pooled if the layer pools. The pool comes before the bias
+    /// and ReLU, which are the same on every value of a window and monotonic, so it gives the
+    /// same result on a quarter of the values.
+    fn forward(&self, x: &Act, device: &Device) -> candle_core::Result<Act> {
+        let rows = x.n * x.h * x.w;
+        let y = Tensor::from_vec(im2col(x), (rows, 9 * x.c), device)?.matmul(&self.weight)?;
+        let mut y = Act {
+            data: y.flatten_all()?.to_vec1::<f32>()?,
+            n: x.n,
+            h: x.h,
+            w: x.w,
+            c: self.c_out,
+        };
+        if self.pool {
+            y = max_pool(&y);
+        }
+        for px in y.data.chunks_exact_mut(self.c_out) {
+            for (v, b) in px.iter_mut().zip(&self.bias) {
+                *v = (*v + b).max(0.0);
+            }
+        }
+        Ok(y)
+    }
+}
+
 /// The student with its weights loaded.
 #[derive(Debug)]
 pub struct Student {
-    weights: HashMap<String, Tensor>,
+    /// The convolutions, arranged for the fast path.
+    layers: Vec<Layer>,
+    /// `head.weight` transposed ([`WIDTH`] × [`EMBEDDING_DIM`]) and `head.bias`.
+    head: (Tensor, Tensor),
     device: Device,
 }
 
@@ -113,17 +210,84 @@ impl Student {
             }
             weights.insert(name, t);
         }
-        Ok(Self { weights, device })
+        Self::from_weights(&weights, device).map_err(err)
+    }
+
+    /// The fast path's arrangement of checked f32 weights (named as [`shapes`]).
+    fn from_weights(w: &HashMap<String, Tensor>, device: Device) -> candle_core::Result<Self> {
+        let get = |name: &str| {
+            w.get(name)
+                .ok_or_else(|| candle_core::Error::Msg(format!("no tensor {name}")))
+        };
+        let mut layers = Vec::with_capacity(CONVS.len());
+        for (i, &(c_in, c_out, pool)) in CONVS.iter().enumerate() {
+            // out × in × 3 × 3 → (3 × 3 × in) × out, the order of im2col's columns.
+            let weight = get(&format!("conv{i}.weight"))?
+                .permute((2, 3, 1, 0))?
+                .contiguous()?
+                .reshape((9 * c_in, c_out))?;
+            let bias = get(&format!("conv{i}.bias"))?.to_vec1::<f32>()?;
+            layers.push(Layer {
+                weight,
+                bias,
+                c_out,
+                pool,
+            });
+        }
+        let head = (
+            get("head.weight")?.t()?.contiguous()?,
+            get("head.bias")?.clone(),
+        );
+        Ok(Self {
+            layers,
+            head,
+            device,
+        })
     }
 
     /// Embeds `n` blocks (as [`super::blocks`] returns them): `n` × [`EMBEDDING_DIM`] values.
     pub fn embed_blocks(&self, n: usize, blocks: &[f32]) -> Result<Vec<Vec<f32>>> {
         check_blocks("student CNN", n, blocks)?;
-        let x =
-            Tensor::from_slice(blocks, (n, 1, BLOCK_FRAMES, N_MELS), &self.device).map_err(err)?;
-        forward(&x, &self.weights)
-            .and_then(|y| y.to_vec2::<f32>())
-            .map_err(err)
+        let mut out = Vec::with_capacity(n);
+        for chunk in blocks.chunks(CHUNK * BLOCK_FRAMES * N_MELS) {
+            out.extend(self.embed_chunk(chunk).map_err(err)?);
+        }
+        Ok(out)
+    }
+
+    /// [`forward`] on whole blocks, computed channels last: each convolution is one matrix
+    /// product (candle's) of the im2col patches of all the blocks and the weights.
+    fn embed_chunk(&self, blocks: &[f32]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let mut x = Act {
+            data: blocks.to_vec(),
+            n: blocks.len() / (BLOCK_FRAMES * N_MELS),
+            h: BLOCK_FRAMES,
+            w: N_MELS,
+            c: 1,
+        };
+        for layer in &self.layers {
+            x = layer.forward(&x, &self.device)?;
+        }
+        // Mean over frequency, then max over time: n × WIDTH.
+        let mut pooled = vec![f32::NEG_INFINITY; x.n * x.c];
+        for (b, dst) in pooled.chunks_exact_mut(x.c).enumerate() {
+            for t in 0..x.h {
+                let mut mean = vec![0.0f32; x.c];
+                for f in 0..x.w {
+                    let src = ((b * x.h + t) * x.w + f) * x.c;
+                    for (m, &v) in mean.iter_mut().zip(&x.data[src..src + x.c]) {
+                        *m += v;
+                    }
+                }
+                for (d, m) in dst.iter_mut().zip(mean) {
+                    *d = d.max(m / x.w as f32);
+                }
+            }
+        }
+        Tensor::from_vec(pooled, (x.n, x.c), &self.device)?
+            .matmul(&self.head.0)?
+            .broadcast_add(&self.head.1)?
+            .to_vec2::<f32>()
     }
 }
 
@@ -194,6 +358,68 @@ mod tests {
         let mut bad = x[..size].to_vec();
         bad[5] = f32::NAN;
         assert!(s.embed_blocks(1, &bad).is_err());
+    }
+
+    /// Uniform values in −1 ..= 1 from a seeded generator (SplitMix64).
+    fn random(n: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                z ^= z >> 31;
+                (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fast_path_equals_forward() {
+        let dev = Device::Cpu;
+        // Weights scaled as a trained network's (He-like), so activations neither die nor blow up;
+        // biases slightly negative, so ReLU cuts some values.
+        let w: HashMap<String, Tensor> = shapes()
+            .into_iter()
+            .enumerate()
+            .map(|(k, (name, shape))| {
+                let n: usize = shape.iter().product();
+                let fan_in = if shape.len() == 4 { n / shape[0] } else { n };
+                let scale = if shape.len() == 1 {
+                    0.1
+                } else {
+                    (3.0 / fan_in as f32).sqrt()
+                };
+                let v: Vec<f32> = random(n, k as u64)
+                    .iter()
+                    .map(|x| scale * (x - 0.1))
+                    .collect();
+                (name, Tensor::from_vec(v, shape, &dev).unwrap())
+            })
+            .collect();
+        let student = Student::from_weights(&w, dev.clone()).unwrap();
+        // More blocks than one chunk, so the chunking is exercised too.
+        let n = CHUNK + 2;
+        let x = random(n * BLOCK_FRAMES * N_MELS, 99);
+        let fast = student.embed_blocks(n, &x).unwrap();
+        let input = Tensor::from_slice(&x, (n, 1, BLOCK_FRAMES, N_MELS), &dev).unwrap();
+        let want = forward(&input, &w).unwrap().to_vec2::<f32>().unwrap();
+        assert_eq!(fast.len(), n);
+        let scale = want.iter().flatten().fold(0.0f32, |m, v| m.max(v.abs()));
+        let diff = fast
+            .iter()
+            .flatten()
+            .zip(want.iter().flatten())
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            scale > 0.1,
+            "degenerate test network: largest output {scale}"
+        );
+        assert!(
+            diff <= 1e-5 * scale,
+            "max |fast − forward| {diff}, largest {scale}"
+        );
     }
 
     #[test]
