@@ -5,10 +5,13 @@
 //! 24 → 24, max-pool 2; 24 → 64, 64 → 64, max-pool 2; 64 → 128, 128 → 128; then the mean over
 //! frequency and the maximum over time (as the teacher), and a linear layer 128 → 512.
 //!
-//! [`forward`] is the one definition of the network: the app and the CLI run it on loaded
-//! weights, and `earshot distill` trains it on candle variables, so training and inference
-//! cannot drift apart. Weights: safetensors with `conv{i}.weight` (out × in × 3 × 3),
-//! `conv{i}.bias`, `head.weight` (512 × 128) and `head.bias`, f16 or f32.
+//! [`forward`] is the one definition of the network (candle's `conv2d`): `earshot distill` trains
+//! it on candle variables. The app and the CLI run [`Student::embed_blocks`], which computes the
+//! same network faster (channels last, each convolution one im2col buffer times the weight
+//! matrix); a test holds the two equal, so training and inference cannot drift apart.
+//!
+//! Weights: safetensors with `conv{i}.weight` (out × in × 3 × 3), `conv{i}.bias`, `head.weight`
+//! (512 × 128) and `head.bias`, f16 or f32.
 
 use std::collections::HashMap;
 
