@@ -253,8 +253,24 @@ impl Service {
         channels: &[Vec<f32>],
         sample_rate: u32,
     ) -> Result<(Meta, Vec<f32>), String> {
-        let clip = analysis::analyse(name, channels, sample_rate)?;
-        let input = self.audio_input(&clip, channels, sample_rate)?;
+        let input = match &self.input {
+            // A CNN model needs no MFCC analysis of a library sound (nothing is drawn): its own
+            // front end only.
+            Some(i) if i.kind() != earshot_core::AudioKind::Mfcc => {
+                earshot_core::validate(channels, sample_rate)
+                    .and_then(|()| i.input(channels, sample_rate))
+                    .map_err(|e| analysis::core_failed(name, &e))?
+            }
+            _ => {
+                let clip = analysis::analyse(name, channels, sample_rate)?;
+                self.audio_input(&clip, channels, sample_rate)?
+            }
+        };
+        let seconds = if sample_rate > 0 {
+            channels.first().map_or(0, Vec::len) as f64 / f64::from(sample_rate)
+        } else {
+            0.0
+        };
         let embedding = self
             .engine
             .model
@@ -271,7 +287,7 @@ impl Service {
         let meta = Meta {
             key: 0,
             name: name.to_owned(),
-            seconds: clip.seconds,
+            seconds,
             label,
             tags: Vec::new(),
             added: 0.0,
