@@ -140,6 +140,11 @@ impl Library {
         (with_audio, stale - with_audio)
     }
 
+    /// Dimensions of the joint space the library's vectors live in.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
     pub fn len(&self) -> usize {
         self.metas.len()
     }

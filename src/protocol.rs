@@ -109,7 +109,11 @@ pub enum Request {
         tags: Vec<String>,
     },
     LibraryClear,
-    LibraryExport,
+    /// The library as a file; with `audio`, the kept file of each sound too.
+    LibraryExport {
+        #[serde(default)]
+        audio: bool,
+    },
     LibraryImport {
         json: String,
     },

@@ -188,7 +188,7 @@ fn is_library(request: &Request) -> bool {
             | Request::LibraryDelete { .. }
             | Request::LibraryUpdate { .. }
             | Request::LibraryClear
-            | Request::LibraryExport
+            | Request::LibraryExport { .. }
             | Request::LibraryImport { .. }
             | Request::LibraryAudio { .. }
             | Request::LibraryStale

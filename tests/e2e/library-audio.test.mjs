@@ -87,6 +87,49 @@ test('a kept sound plays from the results; a fingerprint-only one cannot', async
   assert.equal(await page.locator(`[data-testid=library-item][data-name="${PRINT}"] [data-testid=library-play]`).count(), 0);
 });
 
+test('an export with audio imports back as playable sounds; a plain export as fingerprints', async () => {
+  const save = async (testid) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+    const file = path.join(os.tmpdir(), `earshot-${testid}-${process.pid}.json`);
+    await dl.saveAs(file);
+    return file;
+  };
+  const withAudio = await save('library-export-audio');
+  const plain = await save('library-export');
+  const doc = JSON.parse(fs.readFileSync(withAudio, 'utf8'));
+  const byName = Object.fromEntries(doc.items.map((i) => [i.name, i]));
+  assert.ok(byName[KEPT].kept?.data.length > 1000, 'the kept file is in the export');
+  assert.match(byName[KEPT].kept.type, /^audio\//);
+  assert.equal(byName[PRINT].kept, undefined, 'a fingerprint has no file to export');
+  assert.ok(!fs.readFileSync(plain, 'utf8').includes('"kept"'));
+  const playable = () =>
+    page.$$eval('[data-testid=library-item]', (l) =>
+      Object.fromEntries(l.map((x) => [x.dataset.name, !!x.querySelector('[data-testid=library-play]')])),
+    );
+  const reimport = async (file) => {
+    page.once('dialog', (d) => d.accept());
+    await page.click('[data-testid=library-clear]');
+    await waitCount(page, 0);
+    await page.setInputFiles('[data-testid=library-import]', file);
+    await waitCount(page, 2);
+  };
+  await reimport(plain);
+  assert.deepEqual(await playable(), { [KEPT]: false, [PRINT]: false });
+  assert.equal(await storeCount(page, 'audio'), 0);
+  await reimport(withAudio);
+  assert.deepEqual(await playable(), { [KEPT]: true, [PRINT]: false });
+  assert.equal(await storeCount(page, 'audio'), 1);
+  await page.evaluate(() => document.querySelector('[data-testid=player]').removeAttribute('src'));
+  await page.locator(`[data-testid=library-item][data-name="${KEPT}"] [data-testid=library-play]`).click();
+  await page.waitForFunction(() => {
+    const a = document.querySelector('[data-testid=player]');
+    return a.src.startsWith('blob:') && !a.paused && a.currentTime > 0.05;
+  }, null, { timeout: 20_000 });
+  await page.keyboard.press('Escape');
+  fs.rmSync(withAudio, { force: true });
+  fs.rmSync(plain, { force: true });
+});
+
 test('renaming keeps the audio; deleting removes it', async () => {
   const item = page.locator(`[data-testid=library-item][data-name="${KEPT}"]`);
   await item.locator('[data-testid=library-edit]').click();

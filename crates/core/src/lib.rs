@@ -40,8 +40,9 @@ pub use sniff::{probe, Format};
 pub use features::{clip_vector, delta, FeatureExtractor, Frames, MfccConfig};
 pub use input::{AudioInput, AudioKind, STUDENT_WEIGHTS, WALNET_WEIGHTS};
 pub use library_file::{
-    check_embedding, is_library_file, library_json, model_id, parse_library, SoundMeta,
-    EXPORT_FORMAT, EXPORT_VERSION, MAX_TEXT,
+    check_embedding, is_library_file, library_json, library_json_with_audio, model_id,
+    parse_library, parse_library_with_audio, Imported, Kept, SoundMeta, EXPORT_FORMAT,
+    EXPORT_VERSION, MAX_TEXT,
 };
 pub use text::Vocabulary;
 

@@ -2,8 +2,10 @@
 //! and imports them and as `earshot index --audio DIR --out FILE.json` writes them, so a folder
 //! indexed natively imports into the app's library (docs/interfaces.md). JSON:
 //! `{"format": "earshot-library", "version": 1, "dim": D, "items": [{name, seconds, label, tags,
-//! added, audio, model, embedding}]}`, each embedding base64 of little-endian f32, made by the
-//! model whose [`model_id`] is `model`.
+//! added, audio, model, embedding, kept?}]}`, each embedding base64 of little-endian f32, made by
+//! the model whose [`model_id`] is `model`; an export *with audio* adds the kept file of each sound
+//! that has one (`"kept": {"type": "audio/ogg", "data": "<base64>"}`), and an import of it gives
+//! back playable sounds.
 
 use serde::{Deserialize, Serialize};
 
@@ -82,7 +84,27 @@ struct ExportItem {
     #[serde(flatten)]
     meta: SoundMeta,
     embedding: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kept: Option<KeptJson>,
 }
+
+#[derive(Serialize, Deserialize)]
+struct KeptJson {
+    #[serde(rename = "type")]
+    mime: String,
+    data: String,
+}
+
+/// A sound's kept file in a library file: its media type and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A sound read from a library file: its metadata (`audio` is whether `kept` came with it), its
+/// embedding, and its kept file if the export had it.
+pub type Imported = (SoundMeta, Vec<f32>, Option<Kept>);
 
 /// `v` has `dim` finite values, or a sentence saying why not.
 pub fn check_embedding(v: &[f32], dim: usize) -> std::result::Result<(), String> {
@@ -107,6 +129,22 @@ pub fn parse_library(
     model: &str,
     dim: usize,
 ) -> std::result::Result<Vec<(SoundMeta, Vec<f32>)>, String> {
+    Ok(parse_library_with_audio(json, model, dim)?
+        .into_iter()
+        .map(|(mut meta, v, _)| {
+            meta.audio = false;
+            (meta, v)
+        })
+        .collect())
+}
+
+/// [`parse_library`], with the kept files an export with audio carries.
+pub fn parse_library_with_audio(
+    json: &str,
+    model: &str,
+    dim: usize,
+) -> std::result::Result<Vec<Imported>, String> {
+    use base64::Engine;
     let bad = |why: String| format!("This is not an earshot library export: {why}.");
     let doc: ExportDoc = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
     if doc.format != EXPORT_FORMAT {
@@ -126,11 +164,26 @@ pub fn parse_library(
                 .map_err(|e| bad(format!("item {} ({e})", i + 1)))?;
             let size = if it.meta.model == model { dim } else { v.len() };
             check_embedding(&v, size).map_err(|e| bad(format!("item {}: {e}", i + 1)))?;
+            let kept = it
+                .kept
+                .map(|k| {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(k.data)
+                        .map_err(|e| {
+                            bad(format!("item {}: its audio is not base64 ({e})", i + 1))
+                        })?;
+                    Ok::<_, String>(Kept {
+                        mime: bounded(&k.mime),
+                        bytes,
+                    })
+                })
+                .transpose()?
+                .filter(|k| !k.bytes.is_empty());
             let mut meta = it.meta.cleaned();
             meta.key = 0;
-            // Exports carry no audio.
-            meta.audio = false;
-            Ok((meta, v))
+            // Playable only with the file itself.
+            meta.audio = kept.is_some();
+            Ok((meta, v, kept))
         })
         .collect()
 }
@@ -140,10 +193,23 @@ pub fn library_json<'a>(
     dim: usize,
     items: impl Iterator<Item = (&'a SoundMeta, &'a [f32])>,
 ) -> String {
+    library_json_with_audio(dim, items.map(|(m, v)| (m, v, None)))
+}
+
+/// [`library_json`] with the kept file of each sound that has one.
+pub fn library_json_with_audio<'a>(
+    dim: usize,
+    items: impl Iterator<Item = (&'a SoundMeta, &'a [f32], Option<&'a Kept>)>,
+) -> String {
+    use base64::Engine;
     let items: Vec<ExportItem> = items
-        .map(|(m, v)| ExportItem {
+        .map(|(m, v, kept)| ExportItem {
             meta: m.clone(),
             embedding: crate::pack_f32(v),
+            kept: kept.map(|k| KeptJson {
+                mime: k.mime.clone(),
+                data: base64::engine::general_purpose::STANDARD.encode(&k.bytes),
+            }),
         })
         .collect();
     let doc = ExportDoc {
@@ -201,5 +267,36 @@ mod tests {
         assert_eq!(back[1].1.len(), 3);
         assert!(parse_library(&json, "m1", 3).is_err());
         assert_ne!(model_id(b"{}"), model_id(b"{ }"));
+    }
+
+    #[test]
+    fn an_export_with_audio_brings_the_kept_files_back() {
+        let (a, b) = (sound("a.ogg", "m1"), sound("b.wav", "m1"));
+        let kept = Kept {
+            mime: "audio/ogg".into(),
+            bytes: vec![0x4f, 0x67, 0x67, 0x53, 0, 255],
+        };
+        let json = library_json_with_audio(
+            2,
+            [
+                (&a, &[1.0f32, 0.0][..], Some(&kept)),
+                (&b, &[0.0f32, 1.0][..], None),
+            ]
+            .into_iter(),
+        );
+        let back = parse_library_with_audio(&json, "m1", 2).unwrap();
+        assert_eq!(back[0].2.as_ref(), Some(&kept));
+        assert!(back[0].0.audio, "playable");
+        assert_eq!((back[1].2.as_ref(), back[1].0.audio), (None, false));
+        // Without audio (the plain parse, or a plain export): nothing claims to be playable.
+        assert!(parse_library(&json, "m1", 2)
+            .unwrap()
+            .iter()
+            .all(|(m, _)| !m.audio));
+        assert!(!library_json(2, [(&a, &[1.0f32, 0.0][..])].into_iter()).contains("kept"));
+        let broken = json.replace("T2dnUwD/", "!!!");
+        assert!(parse_library_with_audio(&broken, "m1", 2)
+            .unwrap_err()
+            .contains("base64"));
     }
 }

@@ -3,7 +3,8 @@
 
 use std::rc::Rc;
 
-use earshot_web::library::{parse_export, Meta, GONE};
+use earshot_core::{library_json_with_audio, parse_library_with_audio, Kept};
+use earshot_web::library::{Meta, GONE};
 use earshot_web::protocol::{Request, Response};
 use idb::Database;
 use js_sys::Array;
@@ -31,6 +32,61 @@ fn state(id: u32, added: usize) {
     if let Some(s) = with_service(|s| s.library_state(added)) {
         post(id, &Response::Library(s));
     }
+}
+
+/// The library file with the kept file of every sound that has one, read from storage.
+async fn export_with_audio() -> Result<String, String> {
+    let db = database().await?;
+    let Some((dim, sounds)) = with_service(|s| {
+        let l = &s.library;
+        let sounds: Vec<(Meta, Vec<f32>)> = l
+            .metas()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.clone(), l.stored_vector(i).to_vec()))
+            .collect();
+        (l.dim(), sounds)
+    }) else {
+        return Err("The search worker is not ready yet; try again.".into());
+    };
+    let mut kept = Vec::with_capacity(sounds.len());
+    for (meta, _) in &sounds {
+        let file = if meta.audio {
+            match store::audio(&db, meta.key).await? {
+                Some(blob) => Some(kept_of(&blob).await?),
+                None => None,
+            }
+        } else {
+            None
+        };
+        kept.push(file);
+    }
+    Ok(library_json_with_audio(
+        dim,
+        sounds
+            .iter()
+            .zip(&kept)
+            .map(|((m, v), k)| (m, v.as_slice(), k.as_ref())),
+    ))
+}
+
+/// A stored Blob's type and bytes.
+async fn kept_of(blob: &Blob) -> Result<Kept, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|_| "A kept sound file could not be read for the export.".to_owned())?;
+    Ok(Kept {
+        mime: blob.type_(),
+        bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
+    })
+}
+
+/// A Blob of an imported sound's kept file.
+fn blob_of(kept: &Kept) -> Option<Blob> {
+    let bytes = js_sys::Uint8Array::from(kept.bytes.as_slice());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(&kept.mime);
+    Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&bytes), &opts).ok()
 }
 
 /// Stores `items` (one transaction), then adds them to the searched library.
@@ -114,10 +170,21 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
             add(id, items).await;
         }
         Request::LibraryImport { json } => match with_service(|s| s.library.model().to_owned())
-            .map(|model| parse_export(&json, &model, dim))
+            .map(|model| parse_library_with_audio(&json, &model, dim))
             .unwrap_or_else(|| Err("The search worker is not ready yet; try again.".into()))
         {
-            Ok(items) => add(id, items.into_iter().map(|(m, e)| (m, e, None)).collect()).await,
+            Ok(items) => {
+                let items = items
+                    .into_iter()
+                    .map(|(mut m, e, kept)| {
+                        let blob = kept.and_then(|k| blob_of(&k));
+                        // A file the browser would not take back is a fingerprint.
+                        m.audio = blob.is_some();
+                        (m, e, blob)
+                    })
+                    .collect();
+                add(id, items).await
+            }
             Err(m) => fail(id, m),
         },
         Request::LibraryAudio { key } => {
@@ -244,11 +311,15 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
             }
             state(id, 0);
         }
-        Request::LibraryExport => {
+        Request::LibraryExport { audio: false } => {
             if let Some(json) = with_service(|s| s.library.export_json()) {
                 post(id, &Response::Exported { json });
             }
         }
+        Request::LibraryExport { audio: true } => match export_with_audio().await {
+            Ok(json) => post(id, &Response::Exported { json }),
+            Err(m) => fail(id, m),
+        },
         _ => {}
     }
 }

@@ -110,7 +110,8 @@ pub fn Library() -> impl IntoView {
                     </span>
                 </h2>
                 <div class="exports">
-                    <button type="button" class="small" data-testid="library-export" disabled=move || count() == 0 on:click=move |_| shell.send_library(Request::LibraryExport, &[])>"Export"</button>
+                    <button type="button" class="small" data-testid="library-export" disabled=move || count() == 0 on:click=move |_| shell.send_library(Request::LibraryExport { audio: false }, &[])>"Export"</button>
+                    <button type="button" class="small" data-testid="library-export-audio" disabled=move || count() == 0 title="The kept sound files too: a bigger file that imports as playable sounds" on:click=move |_| shell.send_library(Request::LibraryExport { audio: true }, &[])>"Export with audio"</button>
                     <label class="small file-button">
                         <input type="file" data-testid="library-import" accept=".json,application/json" aria-label="Import a library exported from earshot" on:change=on_import />
                         <span aria-hidden="true">"Import"</span>
