@@ -92,41 +92,73 @@ pub fn display_name(label: &str) -> String {
     name.to_owned()
 }
 
-/// What a result dragged out of the page carries as Chromium's `DownloadURL` ("type:name:url"):
-/// the file at `url`, saved as "<class> <id>.<ext>" with the audio type of its extension.
-pub fn download_url(label: &str, id: &str, url: &str) -> String {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    let ext = path
-        .rsplit_once('.')
+/// The lower-case extension of a file name or URL path ("" without one).
+fn extension(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    path.rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
-        .filter(|e| !e.contains('/'))
-        .unwrap_or_default();
-    let mime = match ext.as_str() {
+        .filter(|e| !e.contains('/') && !e.is_empty())
+        .unwrap_or_default()
+}
+
+/// The audio media type of an extension.
+fn audio_type(ext: &str) -> &'static str {
+    match ext {
         "mp3" => "audio/mpeg",
         "ogg" | "oga" | "opus" => "audio/ogg",
         "wav" => "audio/wav",
         "flac" => "audio/flac",
         "webm" => "audio/webm",
+        "m4a" | "aac" => "audio/mp4",
         _ => "application/octet-stream",
-    };
-    // Characters a file name or the "type:name:url" form cannot hold become '-'.
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '(' | ')' | ',') {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect()
-    };
-    let stem = format!("{} {}", safe(&display_name(label)), safe(id));
-    if ext.is_empty() {
-        format!("{mime}:{stem}:{url}")
-    } else {
-        format!("{mime}:{stem}.{ext}:{url}")
     }
+}
+
+/// A file name's characters that a file system or the "type:name:url" form cannot hold, as '-'.
+fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '(' | ')' | ',') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// `stem` with the extension `ext` (none if empty).
+fn with_ext(stem: &str, ext: &str) -> String {
+    if ext.is_empty() {
+        stem.to_owned()
+    } else {
+        format!("{stem}.{ext}")
+    }
+}
+
+/// What a result dragged out of the page carries as Chromium's `DownloadURL` ("type:name:url"):
+/// the file at `url`, saved as "<class> <id>.<ext>" with the audio type of its extension.
+pub fn download_url(label: &str, id: &str, url: &str) -> String {
+    let ext = extension(url);
+    let stem = format!("{} {}", safe_name(&display_name(label)), safe_name(id));
+    format!("{}:{}:{url}", audio_type(&ext), with_ext(&stem, &ext))
+}
+
+/// The same for a library sound's kept file (`url`, of media type `mime` if known), saved under
+/// the sound's own name (its folders dropped).
+pub fn download_kept(name: &str, mime: &str, url: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let ext = extension(base);
+    let stem = match base.rsplit_once('.') {
+        Some((stem, _)) if !ext.is_empty() => stem,
+        _ => base,
+    };
+    let mime = if mime.contains('/') && !mime.contains(':') {
+        mime
+    } else {
+        audio_type(&ext)
+    };
+    format!("{mime}:{}:{url}", with_ext(&safe_name(stem), &ext))
 }
 
 /// A similarity in 0..=1 as a bar width in percent.

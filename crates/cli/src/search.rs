@@ -26,6 +26,16 @@ fn read_index(path: &Path) -> Result<Index, Failure> {
 fn library_index(a: &Assets, bytes: &[u8], dim: usize) -> Result<Index, Failure> {
     let subject = a.index.display().to_string();
     let json = std::str::from_utf8(bytes).map_err(|_| Failure::new(&subject, "not UTF-8 text"))?;
+    // Any other JSON (a model, a vocabulary…) is not an index of either kind.
+    let format = serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_owned));
+    if format.as_deref() != Some(earshot_core::EXPORT_FORMAT) {
+        return Err(Failure::new(
+            subject,
+            "not an earshot index file (JSON, but not an earshot library file either)",
+        ));
+    }
     let model = model_id(&crate::files::read_bytes(a.model).map_err(Failure::from)?);
     let sounds = parse_library(json, &model, dim).map_err(|e| Failure::new(&subject, e))?;
     if sounds.iter().any(|(m, _)| m.model != model) {

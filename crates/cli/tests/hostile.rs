@@ -503,6 +503,11 @@ fn damaged_indexes_are_refused_naming_the_problem() {
     for (name, bytes, reason) in [
         ("empty.bin", vec![], "truncated (header)"),
         ("model.bin", model, "not an earshot index file"),
+        (
+            "library.json",
+            br#"{"format":"earshot-library","version":1,"dim":3,"items":[{"name":"a"}]}"#.to_vec(),
+            "not an earshot library export",
+        ),
         ("header.bin", index[..20].to_vec(), "truncated (header)"),
         ("count.bin", count, "its header says"),
         ("dim0.bin", dim0, "invalid dimension 0"),
