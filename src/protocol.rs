@@ -121,6 +121,11 @@ pub enum Request {
     LibraryAudio {
         key: u64,
     },
+    /// The kept audio of library sound `key` to drag out (answered with `LibraryFile` and the
+    /// Blob, or with no Blob if only its fingerprint was kept).
+    LibraryFile {
+        key: u64,
+    },
     /// The sounds embedded by another model whose audio is kept (answered with `Stale`).
     LibraryStale,
     /// Sounds embedded again by the running model (their keys set); the embeddings follow as
@@ -163,6 +168,10 @@ pub enum Response {
     },
     /// Library sound `key`'s audio file: the one array is its Blob.
     LibraryAudio {
+        key: u64,
+    },
+    /// Library sound `key`'s audio file to drag out: the one array (if any) is its Blob.
+    LibraryFile {
         key: u64,
     },
     Error {

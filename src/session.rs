@@ -126,6 +126,9 @@ pub enum Effect {
     AskStale,
     /// Play the library sound whose Blob came with the response.
     PlayBlob,
+    /// Keep the Blob that came with the response (if any) as library sound `key`'s file, ready
+    /// to be dragged out.
+    KeepFile(u64),
     /// Embed these library sounds again (their Blobs came with the response, in order).
     Reembed(Vec<Meta>),
     /// Offer the library export as a download.
@@ -396,6 +399,10 @@ impl Session {
             Response::LibraryAudio { .. } => {
                 self.library_busy = false;
                 vec![Effect::PlayBlob]
+            }
+            Response::LibraryFile { key } => {
+                self.library_busy = false;
+                vec![Effect::KeepFile(key)]
             }
             Response::Library(state) => {
                 self.library_busy = false;

@@ -191,6 +191,7 @@ fn is_library(request: &Request) -> bool {
             | Request::LibraryExport { .. }
             | Request::LibraryImport { .. }
             | Request::LibraryAudio { .. }
+            | Request::LibraryFile { .. }
             | Request::LibraryStale
             | Request::LibraryReembed { .. }
     )

@@ -67,6 +67,8 @@ pub struct Shell {
     pub keep: RwSignal<Keep>,
     /// Files of a folder that were not tried.
     pub library_note: RwSignal<String>,
+    /// Library sounds' kept files fetched to be dragged out: (key, object URL, media type).
+    pub files: RwSignal<Vec<(u64, String, String)>>,
     /// The keyboard shortcuts are shown.
     pub help: RwSignal<bool>,
     /// Files dragged over the page (0: none).
@@ -119,6 +121,7 @@ impl Shell {
             keep: RwSignal::new(Keep::File),
             library_note: RwSignal::new(String::new()),
             help: RwSignal::new(false),
+            files: RwSignal::new(Vec::new()),
             dragging: RwSignal::new(0),
             mic: RwSignal::new(Mic::Off),
             level: RwSignal::new(0.0),
@@ -181,6 +184,24 @@ impl Shell {
             Effect::OpenLibrary => self.send_library(Request::LibraryOpen, &[]),
             Effect::Ready => dom::mark_ready(),
             Effect::AskStale => self.send_library(Request::LibraryStale, &[]),
+            Effect::KeepFile(key) => {
+                let blob = values
+                    .first()
+                    .and_then(|v| v.clone().dyn_into::<Blob>().ok());
+                let url = blob
+                    .as_ref()
+                    .and_then(|b| web_sys::Url::create_object_url_with_blob(b).ok());
+                if let (Some(b), Some(url)) = (blob, url) {
+                    self.files.update(|f| {
+                        // A few dozen at most: the oldest object URLs are let go.
+                        while f.len() >= 40 {
+                            let (_, old, _) = f.remove(0);
+                            let _ = web_sys::Url::revoke_object_url(&old);
+                        }
+                        f.push((key, url, b.type_()));
+                    });
+                }
+            }
             Effect::PlayBlob => {
                 self.play_blob(values.first().and_then(|v| v.clone().dyn_into().ok()))
             }
@@ -520,6 +541,26 @@ impl Shell {
             },
             UNDO_TIME,
         );
+    }
+
+    /// Fetches library sound `key`'s kept file (once), so that its result can be dragged out:
+    /// a drag must be given its data at once, so it is asked for when the pointer comes near.
+    pub fn fetch_file(self, key: u64) {
+        if !self
+            .files
+            .with_untracked(|f| f.iter().any(|(k, _, _)| *k == key))
+        {
+            self.send_library(Request::LibraryFile { key }, &[]);
+        }
+    }
+
+    /// The object URL and media type of library sound `key`'s fetched file.
+    pub fn file_of(self, key: u64) -> Option<(String, String)> {
+        self.files.with_untracked(|f| {
+            f.iter()
+                .find(|(k, _, _)| *k == key)
+                .map(|(_, url, mime)| (url.clone(), mime.clone()))
+        })
     }
 
     /// Brings back the sound deleted last.

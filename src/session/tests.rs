@@ -308,6 +308,7 @@ fn library_replies_become_effects() {
     let mut s = Session::new();
     for (response, effect) in [
         (Response::LibraryAudio { key: 4 }, Effect::PlayBlob),
+        (Response::LibraryFile { key: 4 }, Effect::KeepFile(4)),
         (Response::Stale { metas: vec![] }, Effect::Reembed(vec![])),
         (
             Response::Exported { json: "{}".into() },

@@ -85,6 +85,31 @@ test('a kept sound plays from the results; a fingerprint-only one cannot', async
   await plays();
   await page.keyboard.press('Escape');
   assert.equal(await page.locator(`[data-testid=library-item][data-name="${PRINT}"] [data-testid=library-play]`).count(), 0);
+  // The kept sound's result drags out as its own file (fetched as the pointer comes near);
+  // the fingerprint's cannot be dragged.
+  const row = page.locator('[data-testid=result][data-library]').first();
+  await row.hover();
+  await page.waitForSelector('[data-testid=result][data-library][data-drag=ready]');
+  const drag = await page.evaluate(async () => {
+    const rows = [...document.querySelectorAll('[data-testid=result][data-library]')];
+    const dt = new DataTransfer();
+    rows[0].dispatchEvent(new DragEvent('dragstart', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    const [type, name, ...rest] = dt.getData('DownloadURL').split(':');
+    const url = rest.join(':');
+    // The page may not fetch blob: URLs (its CSP), but it may play them: the file is audio.
+    const seconds = await new Promise((resolve) => {
+      const a = new Audio();
+      a.onloadedmetadata = () => resolve(a.duration);
+      a.onerror = () => resolve(0);
+      a.src = url;
+    });
+    return { type, name, url, seconds, draggable: rows.map((r) => r.draggable) };
+  });
+  assert.deepEqual(drag.draggable, [true, false]);
+  assert.equal(drag.name, KEPT);
+  assert.match(drag.type, /^audio\//);
+  assert.ok(drag.url.startsWith('blob:'));
+  assert.ok(drag.seconds > 0.1, `a playable file of ${drag.seconds} s`);
 });
 
 test('an export with audio imports back as playable sounds; a plain export as fingerprints', async () => {

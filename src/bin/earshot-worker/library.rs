@@ -201,6 +201,15 @@ pub async fn handle(id: u32, req: Request, arrays: Array, dim: usize) {
                 Err(m) => fail(id, m),
             }
         }
+        Request::LibraryFile { key } => {
+            let found = match database().await {
+                Ok(db) => store::audio(&db, key).await.ok().flatten(),
+                Err(_) => None,
+            };
+            // No file (a fingerprint, or storage failing): nothing to drag, and nothing to say.
+            let values: Vec<wasm_bindgen::JsValue> = found.into_iter().map(Into::into).collect();
+            post_values(id, &Response::LibraryFile { key }, &values);
+        }
         Request::LibraryDelete { key } => {
             let done = match database().await {
                 Ok(db) => store::delete(&db, key).await,

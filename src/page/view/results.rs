@@ -214,6 +214,8 @@ fn item_row(shell: Shell, rank: usize, r: &Scored, it: &ItemView) -> AnyView {
 fn mine_row(shell: Shell, rank: usize, r: &Scored, m: &Meta) -> AnyView {
     let key = m.key;
     let label = layout::display_name(&m.label);
+    let (audio, name) = (m.audio, m.name.clone());
+    let ready = move || shell.files.with(|f| f.iter().any(|(k, _, _)| *k == key));
     let play = if m.audio {
         view! {
             <button
@@ -245,6 +247,25 @@ fn mine_row(shell: Shell, rank: usize, r: &Scored, m: &Meta) -> AnyView {
             data-score=r.score.to_string()
             data-rank=(rank + 1).to_string()
             data-library="1"
+            draggable=if audio { "true" } else { "false" }
+            data-drag=move || ready().then_some("ready")
+            on:pointerenter=move |_| {
+                if audio {
+                    shell.fetch_file(key);
+                }
+            }
+            on:dragstart=move |ev: ev::DragEvent| {
+                // Dragged out: the kept file under its own name (once fetched; the pointer
+                // coming near the row asked for it).
+                match (shell.file_of(key), ev.data_transfer()) {
+                    (Some((url, mime)), Some(dt)) => {
+                        let _ = dt.set_data("DownloadURL", &layout::download_kept(&name, &mime, &url));
+                        let _ = dt.set_data("text/uri-list", &url);
+                        dt.set_effect_allowed("copy");
+                    }
+                    _ => ev.prevent_default(),
+                }
+            }
             tabindex=tab_index(shell, rank)
             aria-label=format!("{}. {} from your library (sounds like {label}), similarity {:.2}", rank + 1, m.name, r.score)
             on:focus=move |_| shell.session.update(|s| s.select(Some(rank)))
