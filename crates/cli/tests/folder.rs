@@ -13,6 +13,19 @@ fn copy(from: &std::path::Path, to: &std::path::Path) {
     std::fs::copy(from, to).unwrap();
 }
 
+/// A folder `sounds` in `t` with two fixtures: `elec_chime.wav` and `drums/kick.ogg` (a bass
+/// drum).
+fn two_sounds(t: &Temp) -> std::path::PathBuf {
+    let dir = t.0.join("sounds");
+    let audio = root().join("tests/fixtures/audio");
+    copy(&audio.join("elec_chime.wav"), &dir.join("elec_chime.wav"));
+    copy(
+        &audio.join("drum_bass_hard_preview.ogg"),
+        &dir.join("drums/kick.ogg"),
+    );
+    dir
+}
+
 /// The ids of a search document's results, in rank order.
 fn result_ids(v: &serde_json::Value) -> Vec<&str> {
     v["results"]
@@ -26,13 +39,8 @@ fn result_ids(v: &serde_json::Value) -> Vec<&str> {
 #[test]
 fn a_folder_is_indexed_by_relative_path_and_searched_with_the_shipped_labels() {
     let t = Temp::new("folder");
-    let dir = t.0.join("sounds");
+    let dir = two_sounds(&t);
     let audio = root().join("tests/fixtures/audio");
-    copy(&audio.join("elec_chime.wav"), &dir.join("elec_chime.wav"));
-    copy(
-        &audio.join("drum_bass_hard_preview.ogg"),
-        &dir.join("drums/kick.ogg"),
-    );
     // A bundled dog clip's preview, named as a person would.
     let dog = std::fs::read_dir(pkg("previews"))
         .unwrap()
@@ -79,13 +87,8 @@ fn a_folder_is_indexed_by_relative_path_and_searched_with_the_shipped_labels() {
 #[test]
 fn a_folder_indexed_to_json_is_a_library_file_the_app_imports_and_search_reads() {
     let t = Temp::new("folder-json");
-    let dir = t.0.join("sounds");
+    let dir = two_sounds(&t);
     let audio = root().join("tests/fixtures/audio");
-    copy(&audio.join("elec_chime.wav"), &dir.join("elec_chime.wav"));
-    copy(
-        &audio.join("drum_bass_hard_preview.ogg"),
-        &dir.join("drums/kick.ogg"),
-    );
     let (json_file, bin_file) = (t.0.join("mine.json"), t.0.join("mine.bin"));
     let (d, j, b) = (
         dir.to_str().unwrap(),

@@ -14,6 +14,36 @@ use super::search_bar::ACCEPT;
 use crate::page::dom;
 use crate::page::shell::Shell;
 
+/// The batch of sounds being added: a progress bar, "12 of 30 sounds · about 5 s left" (after
+/// `prefix`) and Cancel; nothing when no batch runs. Shown in the library and at the top.
+#[component]
+pub fn BatchProgress(
+    testid: &'static str,
+    class: &'static str,
+    prefix: &'static str,
+    label: &'static str,
+    cancel: &'static str,
+) -> impl IntoView {
+    let shell = expect_context::<Shell>();
+    let batch = shell.batch;
+    let running = move || batch.with(|b| b.as_ref().is_some_and(|b| !b.finished()));
+    view! {
+        <Show when=running>
+            <div class=class data-testid=testid role="status">
+                <progress
+                    max=move || batch.with(|b| b.as_ref().map_or(1, |b| b.total.max(1)).to_string())
+                    value=move || batch.with(|b| b.as_ref().map_or(0, |b| b.done).to_string())
+                    aria-label=label
+                ></progress>
+                <span>
+                    {move || batch.with(|b| b.as_ref().map(|b| format!("{prefix}{}", b.text(js_sys::Date::now()))).unwrap_or_default())}
+                </span>
+                <button type="button" class="small" data-testid=cancel on:click=move |_| shell.cancel_indexing()>"Cancel"</button>
+            </div>
+        </Show>
+    }
+}
+
 #[component]
 pub fn Library() -> impl IntoView {
     let shell = expect_context::<Shell>();
@@ -90,7 +120,6 @@ pub fn Library() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let indexing = move || batch.with(|b| b.as_ref().is_some_and(|b| !b.finished()));
     let model_text = move || {
         library.with(|l| {
             l.as_ref()
@@ -142,17 +171,7 @@ pub fn Library() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <Show when=indexing>
-                <div class="indexing" data-testid="progress" role="status">
-                    <progress
-                        max=move || batch.with(|b| b.as_ref().map_or(1, |b| b.total.max(1)).to_string())
-                        value=move || batch.with(|b| b.as_ref().map_or(0, |b| b.done).to_string())
-                        aria-label="Sounds analysed"
-                    ></progress>
-                    <span>{move || batch.with(|b| b.as_ref().map(|b| b.text(js_sys::Date::now())).unwrap_or_default())}</span>
-                    <button type="button" class="small" data-testid="library-cancel" on:click=move |_| shell.cancel_indexing()>"Cancel"</button>
-                </div>
-            </Show>
+            <BatchProgress testid="progress" class="indexing" prefix="" label="Sounds analysed" cancel="library-cancel" />
             <p class="library-note" data-testid="library-note" hidden=move || note.with(String::is_empty)>{move || note.get()}</p>
             <p class="library-note" data-testid="library-model-note" hidden=move || model_text().is_empty()>{model_text}</p>
             <ul class="failures" data-testid="library-failures" aria-label="Files that could not be added">{failures}</ul>

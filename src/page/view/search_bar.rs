@@ -7,6 +7,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
+use super::library::BatchProgress;
 use crate::page::record;
 use crate::page::shell::{Mic, Shell};
 
@@ -123,8 +124,6 @@ pub fn Status() -> impl IntoView {
     let error = Memo::new(move |_| session.with(|s| s.error.clone()));
     let line = Memo::new(move |_| session.with(|s| s.status_line()));
     let chip = Memo::new(move |_| session.with(|s| s.chip.clone()));
-    let batch = shell.batch;
-    let indexing = move || batch.with(|b| b.as_ref().is_some_and(|b| !b.finished()));
     view! {
         <div class="loading" data-testid="loading" hidden=move || shell.catalog.with(Option::is_some)>
             <progress
@@ -141,19 +140,13 @@ pub fn Status() -> impl IntoView {
         </p>
         // Sounds being added to the library, wherever they came from (a drop of several files
         // lands here): shown at the top too, not only in the library below.
-        <Show when=indexing>
-            <div class="indexing top-progress" data-testid="top-progress" role="status">
-                <progress
-                    max=move || batch.with(|b| b.as_ref().map_or(1, |b| b.total.max(1)).to_string())
-                    value=move || batch.with(|b| b.as_ref().map_or(0, |b| b.done).to_string())
-                    aria-label="Sounds added to your library"
-                ></progress>
-                <span>
-                    {move || batch.with(|b| b.as_ref().map(|b| format!("Adding to your library: {}", b.text(js_sys::Date::now()))).unwrap_or_default())}
-                </span>
-                <button type="button" class="small" on:click=move |_| shell.cancel_indexing()>"Cancel"</button>
-            </div>
-        </Show>
+        <BatchProgress
+            testid="top-progress"
+            class="indexing top-progress"
+            prefix="Adding to your library: "
+            label="Sounds added to your library"
+            cancel="top-cancel"
+        />
         <div class="query-line">
             <span class="chip" data-testid="query-chip" hidden=move || chip.with(Option::is_none)>
                 <span class="chip-text">{move || chip.get().unwrap_or_default()}</span>
