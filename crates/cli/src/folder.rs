@@ -90,14 +90,7 @@ pub fn index_audio(dir: &Path, model_path: &Path, out: &Path) -> Result<(), Fail
             Ok((v, s)) => {
                 inputs.extend(v);
                 seconds.push(s);
-                items.push(Item {
-                    id: relative_id(dir, path),
-                    label: String::new(),
-                    source: String::new(),
-                    licence: String::new(),
-                    preview: String::new(),
-                    split: String::new(),
-                });
+                items.push(Item::unlabelled(relative_id(dir, path)));
             }
             Err(reason) => {
                 eprintln!("earshot: skipped {}: {reason}", path.display());
@@ -149,13 +142,7 @@ fn write_library(
 ) -> Result<usize, Failure> {
     let model_bytes = crate::files::read_bytes(model_path).map_err(Failure::from)?;
     let model = model_id(&model_bytes);
-    let shipped_path = model_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("index.bin");
-    let bytes = crate::files::read_bytes(&shipped_path).map_err(Failure::from)?;
-    let shipped = Index::from_bytes(&bytes)
-        .map_err(|e| Failure::new(shipped_path.display().to_string(), e))?;
+    let shipped = crate::search::shipped_index(model_path)?;
     let metas: Vec<SoundMeta> = index
         .items
         .iter()

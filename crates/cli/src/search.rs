@@ -18,7 +18,17 @@ pub struct Assets<'a> {
 
 fn read_index(path: &Path) -> Result<Index, Failure> {
     let bytes = crate::files::read_bytes(path).map_err(Failure::from)?;
-    Index::from_bytes(&bytes).map_err(|e| Failure::new(path.display().to_string(), e))
+    index_from_bytes(path, &bytes)
+}
+
+fn index_from_bytes(path: &Path, bytes: &[u8]) -> Result<Index, Failure> {
+    Index::from_bytes(bytes).map_err(|e| Failure::new(path.display().to_string(), e))
+}
+
+/// The labelled index shipped beside the model (`index.bin`): where a user's sounds get their
+/// labels and words.
+pub fn shipped_index(model: &Path) -> Result<Index, Failure> {
+    read_index(&model.parent().unwrap_or(Path::new(".")).join("index.bin"))
 }
 
 /// A library file (the app's export, or `earshot index --audio DIR --out FILE.json`) as an
@@ -26,18 +36,21 @@ fn read_index(path: &Path) -> Result<Index, Failure> {
 fn library_index(a: &Assets, bytes: &[u8], dim: usize) -> Result<Index, Failure> {
     let subject = a.index.display().to_string();
     let json = std::str::from_utf8(bytes).map_err(|_| Failure::new(&subject, "not UTF-8 text"))?;
-    // Any other JSON (a model, a vocabulary…) is not an index of either kind.
-    let format = serde_json::from_str::<serde_json::Value>(json)
-        .ok()
-        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_owned));
-    if format.as_deref() != Some(earshot_core::EXPORT_FORMAT) {
-        return Err(Failure::new(
-            subject,
-            "not an earshot index file (JSON, but not an earshot library file either)",
-        ));
-    }
     let model = model_id(&crate::files::read_bytes(a.model).map_err(Failure::from)?);
-    let sounds = parse_library(json, &model, dim).map_err(|e| Failure::new(&subject, e))?;
+    let sounds = parse_library(json, &model, dim).map_err(|e| {
+        // Any other JSON (a model, a vocabulary…) is not an index of either kind.
+        let format = serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_owned));
+        if format.as_deref() == Some(earshot_core::EXPORT_FORMAT) {
+            Failure::new(&subject, e)
+        } else {
+            Failure::new(
+                &subject,
+                "not an earshot index file (JSON, but not an earshot library file either)",
+            )
+        }
+    })?;
     if sounds.iter().any(|(m, _)| m.model != model) {
         return Err(Failure::new(
             subject,
@@ -49,14 +62,7 @@ fn library_index(a: &Assets, bytes: &[u8], dim: usize) -> Result<Index, Failure>
         .into_iter()
         .map(|(m, v)| {
             vectors.extend(v);
-            Item {
-                id: m.name,
-                label: String::new(),
-                source: String::new(),
-                licence: String::new(),
-                preview: String::new(),
-                split: String::new(),
-            }
+            Item::unlabelled(m.name)
         })
         .collect();
     Index::new(items, dim, vectors).map_err(|e| Failure::new(subject, e))
@@ -72,11 +78,10 @@ pub fn load_engine(a: &Assets) -> Result<(Engine, Option<Index>), Failure> {
     let index = if is_library_file(&bytes) {
         library_index(a, &bytes, model.output_dim())?
     } else {
-        Index::from_bytes(&bytes).map_err(|e| Failure::new(a.index.display().to_string(), e))?
+        index_from_bytes(a.index, &bytes)?
     };
     let (labelled, own) = if index.items.iter().all(|i| i.label.is_empty()) {
-        let shipped = a.model.parent().unwrap_or(Path::new(".")).join("index.bin");
-        (read_index(&shipped)?, Some(index))
+        (shipped_index(a.model)?, Some(index))
     } else {
         (index, None)
     };

@@ -42,6 +42,20 @@ pub struct Item {
     pub split: String,
 }
 
+impl Item {
+    /// A sound known only by its id (a user's file): no class label, source or preview.
+    pub fn unlabelled(id: String) -> Self {
+        Self {
+            id,
+            label: String::new(),
+            source: String::new(),
+            licence: String::new(),
+            preview: String::new(),
+            split: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Meta {
     items: Vec<Item>,
