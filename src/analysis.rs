@@ -25,7 +25,6 @@ pub struct Analysis {
 
 /// Run the core pipeline on planar channels decoded at `sample_rate`.
 pub fn analyse(name: &str, channels: &[Vec<f32>], sample_rate: u32) -> Result<Analysis, String> {
-    let decoded_len = channels.first().map_or(0, Vec::len);
     let samples = prepare(channels, sample_rate).map_err(|e| core_failed(name, &e))?;
     let fx = FeatureExtractor::new(MfccConfig::default());
     let mel_db = fx.mel_db(&samples).map_err(|e| core_failed(name, &e))?;
@@ -34,11 +33,7 @@ pub fn analyse(name: &str, channels: &[Vec<f32>], sample_rate: u32) -> Result<An
         .map_err(|e| core_failed(name, &e))?;
     Ok(Analysis {
         name: name.to_owned(),
-        seconds: if sample_rate > 0 {
-            decoded_len as f64 / f64::from(sample_rate)
-        } else {
-            0.0
-        },
+        seconds: seconds(channels, sample_rate),
         native_rate: sample_rate,
         channels: channels.len(),
         samples,
@@ -49,6 +44,15 @@ pub fn analyse(name: &str, channels: &[Vec<f32>], sample_rate: u32) -> Result<An
 }
 
 /// "2.35 s"
+/// How long decoded audio lasts (0 without a sample rate).
+pub fn seconds(channels: &[Vec<f32>], sample_rate: u32) -> f64 {
+    if sample_rate > 0 {
+        channels.first().map_or(0, Vec::len) as f64 / f64::from(sample_rate)
+    } else {
+        0.0
+    }
+}
+
 pub fn format_seconds(s: f64) -> String {
     format!("{s:.2} s")
 }

@@ -266,11 +266,6 @@ impl Service {
                 self.audio_input(&clip, channels, sample_rate)?
             }
         };
-        let seconds = if sample_rate > 0 {
-            channels.first().map_or(0, Vec::len) as f64 / f64::from(sample_rate)
-        } else {
-            0.0
-        };
         let embedding = self
             .engine
             .model
@@ -287,7 +282,7 @@ impl Service {
         let meta = Meta {
             key: 0,
             name: name.to_owned(),
-            seconds,
+            seconds: analysis::seconds(channels, sample_rate),
             label,
             tags: Vec::new(),
             added: 0.0,

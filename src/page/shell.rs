@@ -546,10 +546,7 @@ impl Shell {
     /// Fetches library sound `key`'s kept file (once), so that its result can be dragged out:
     /// a drag must be given its data at once, so it is asked for when the pointer comes near.
     pub fn fetch_file(self, key: u64) {
-        if !self
-            .files
-            .with_untracked(|f| f.iter().any(|(k, _, _)| *k == key))
-        {
+        if self.file_of(key).is_none() {
             self.send_library(Request::LibraryFile { key }, &[]);
         }
     }

@@ -111,24 +111,23 @@ pub fn Map() -> impl IntoView {
         })
     };
     let hits = move || {
-        let f = frame.get();
-        let (Some(a), Some(c)) = (shell.answer.get(), catalog.get()) else {
+        let Some(a) = shell.answer.get() else {
             return Vec::new();
         };
+        let pts = placed.get();
         let mut out: Vec<_> = a
             .results
             .iter()
             .filter(|r| r.mine.is_none())
-            .filter_map(|r| c.items.get(r.item).map(|it| (r.item, it)))
-            .map(|(i, it)| {
-                let (x, y) = f.place([it.x, it.y]);
+            .filter_map(|r| pts.get(r.item).map(|&p| (r.item, p)))
+            .map(|(i, (x, y))| {
                 view! {
                     <circle class="hit" data-testid="map-hit" cx=format!("{x:.1}") cy=format!("{y:.1}") r="8" data-item=i.to_string()></circle>
                 }
                 .into_any()
             })
             .collect();
-        let (qx, qy) = f.place(a.point);
+        let (qx, qy) = frame.get().place(a.point);
         out.push(
             view! {
                 <g class="query" data-testid="map-query" transform=format!("translate({qx:.1} {qy:.1})")>
