@@ -243,6 +243,9 @@ impl Session {
         self.clip = None;
         self.cursor = None;
         self.chip = None;
+        if let Some(u) = &mut self.undo {
+            u.row = None;
+        }
         self.status.clear();
         self.error = None;
         self.stale = false;
@@ -554,6 +557,14 @@ impl Session {
                 .map(|f| Arc::new(ClipView::new(f, payload)));
             self.cursor = None;
             self.answer = Some(Arc::new(answer));
+            // A sound pending deletion is still in the worker's library: it stays out of new
+            // results too, and Undo puts it back where this answer has it.
+            if let Some(key) = self.undo.as_ref().map(|u| u.key) {
+                let row = self.forget(key);
+                if let Some(u) = &mut self.undo {
+                    u.row = row;
+                }
+            }
         }
         self.phase = Phase::Done;
         self.runs += 1;

@@ -537,3 +537,39 @@ fn a_deletion_can_be_undone_until_it_is_committed() {
     assert_eq!((s.library_count(), s.undo.clone()), (1, None));
     assert!(s.library.iter().all(|l| l.recent.is_empty()));
 }
+
+#[test]
+fn a_sound_pending_deletion_stays_out_of_newer_results_and_undo_follows_them() {
+    let mut s = Session::new();
+    let mut state = library(0);
+    state.recent = vec![meta(9, "b.wav")];
+    s.library = Some(state);
+    let with_mine = |value: &str, items: &[usize], at: usize| {
+        let mut a = answer(value, items);
+        a.results[at].mine = Some(meta(9, "b.wav"));
+        a
+    };
+    let items = |s: &Session| -> Vec<usize> {
+        s.answer
+            .iter()
+            .flat_map(|a| a.results.iter().map(|r| r.item))
+            .collect()
+    };
+    ask(&mut s, text("dog"), 1);
+    reply(&mut s, 1, with_mine("dog", &[4, 0, 5], 1));
+    s.delete(9, "b.wav".into());
+    // A newer query's answer (the worker still has the sound): it is left out there too.
+    ask(&mut s, text("bell"), 2);
+    reply(&mut s, 2, with_mine("bell", &[0, 7, 8], 0));
+    assert_eq!(items(&s), vec![7, 8]);
+    // Undo puts it back where the answer shown has it, not where the first one had it.
+    s.undo_delete();
+    assert_eq!(items(&s), vec![0, 7, 8]);
+    // After the page is cleared there is nothing to put it back into.
+    s.delete(9, "b.wav".into());
+    s.clear();
+    ask(&mut s, text("cat"), 3);
+    reply(&mut s, 3, answer("cat", &[1, 2]));
+    s.undo_delete();
+    assert_eq!(items(&s), vec![1, 2]);
+}
