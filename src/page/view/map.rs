@@ -70,16 +70,20 @@ pub fn Map() -> impl IntoView {
     let press = StoredValue::new(None::<Press>);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
 
-    let points = move || {
+    // Every item's dot, or (`only`) one class's: the class picked in the legend is drawn again
+    // on top of the faded others.
+    let dots = move |only: Option<usize>| {
         let pts = placed.get();
         catalog.with(|c| {
             c.iter()
                 .flat_map(|c| c.items.iter().enumerate())
                 .zip(pts)
+                .filter(|((_, it), _)| only.is_none_or(|k| it.class == k))
                 .map(|((i, it), (x, y))| {
                     view! {
                         <circle
-                            class="point"
+                            class=if only.is_some() { "point picked" } else { "point" }
+                            data-testid=only.map(|_| "map-picked")
                             cx=format!("{x:.1}")
                             cy=format!("{y:.1}")
                             r="4"
@@ -91,25 +95,8 @@ pub fn Map() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    // The dots of the class picked in the legend, drawn again on top of the faded others.
-    let picked = move || {
-        let Some(k) = class.get() else {
-            return Vec::new();
-        };
-        let pts = placed.get();
-        catalog.with(|c| {
-            c.iter()
-                .flat_map(|c| c.items.iter().enumerate())
-                .filter(|(_, it)| it.class == k)
-                .filter_map(|(i, it)| {
-                    let (x, y) = *pts.get(i)?;
-                    Some(view! {
-                        <circle class="point picked" data-testid="map-picked" cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" fill=layout::class_colour(it.class) data-item=i.to_string()></circle>
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let points = move || dots(None);
+    let picked = move || class.get().map(|k| dots(Some(k))).unwrap_or_default();
     let hits = move || {
         let Some(a) = shell.answer.get() else {
             return Vec::new();
