@@ -1,10 +1,9 @@
 //! Pure analysis of decoded audio (run in the search worker): the same core calls as the CLI,
 //! plus the user-facing messages. No web types here, so it is testable natively.
 
-use earshot_core::{clip_vector, FeatureExtractor, Frames, MfccConfig};
-use earshot_core::{prepare, TARGET_SR};
+use earshot_core::{AudioInput, Frames};
 
-/// Everything the page shows about one clip.
+/// Everything the page shows about one clip, and the model's input for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     /// Shown as text, never as HTML.
@@ -13,33 +12,35 @@ pub struct Analysis {
     pub seconds: f64,
     pub native_rate: u32,
     pub channels: usize,
-    /// Mono signal at [`TARGET_SR`] (what the features are computed from).
+    /// Mono signal at `rate`, the model's front end's rate (what the features are computed from).
     pub samples: Vec<f32>,
-    /// Log-mel spectrogram in dB, frame-major.
+    pub rate: u32,
+    /// The front end's mel spectrogram in dB, frame-major (one frame per feature frame).
     pub mel_db: Frames,
-    /// Number of MFCC frames.
-    pub mfcc_frames: usize,
-    /// The 300-d clip vector (docs/interfaces.md §1), the model's audio input.
-    pub clip: Vec<f32>,
+    /// The model's audio input.
+    pub input: Vec<f32>,
 }
 
-/// Run the core pipeline on planar channels decoded at `sample_rate`.
-pub fn analyse(name: &str, channels: &[Vec<f32>], sample_rate: u32) -> Result<Analysis, String> {
-    let samples = prepare(channels, sample_rate).map_err(|e| core_failed(name, &e))?;
-    let fx = FeatureExtractor::new(MfccConfig::default());
-    let mel_db = fx.mel_db(&samples).map_err(|e| core_failed(name, &e))?;
-    let mfcc = fx
-        .mfcc_from_mel_db(&mel_db)
+/// Run the model's front end (`input`) on planar channels decoded at `sample_rate`: one pass
+/// gives the model's input and the pictures of the sound.
+pub fn analyse(
+    input: &AudioInput,
+    name: &str,
+    channels: &[Vec<f32>],
+    sample_rate: u32,
+) -> Result<Analysis, String> {
+    let heard = input
+        .hear(channels, sample_rate)
         .map_err(|e| core_failed(name, &e))?;
     Ok(Analysis {
         name: name.to_owned(),
         seconds: seconds(channels, sample_rate),
         native_rate: sample_rate,
         channels: channels.len(),
-        samples,
-        mel_db,
-        mfcc_frames: mfcc.n_frames,
-        clip: clip_vector(&mfcc),
+        samples: heard.samples,
+        rate: heard.rate,
+        mel_db: heard.spectrogram,
+        input: heard.input,
     })
 }
 
@@ -57,14 +58,14 @@ pub fn format_seconds(s: f64) -> String {
     format!("{s:.2} s")
 }
 
-/// "44.1 kHz · 2 channels → mono 22.05 kHz"
-pub fn format_source(rate: u32, channels: usize) -> String {
+/// "44.1 kHz · 2 channels → mono 22.05 kHz" (`analysed_at`: the model's front end's rate)
+pub fn format_source(rate: u32, channels: usize, analysed_at: u32) -> String {
     let ch = if channels == 1 {
         "1 channel".to_owned()
     } else {
         format!("{channels} channels")
     };
-    format!("{} kHz · {ch} → mono {} kHz", khz(rate), khz(TARGET_SR))
+    format!("{} kHz · {ch} → mono {} kHz", khz(rate), khz(analysed_at))
 }
 
 /// 44100 → "44.1", 48000 → "48", 22050 → "22.05".
@@ -119,12 +120,12 @@ mod tests {
     fn formats() {
         assert_eq!(format_seconds(2.3456), "2.35 s");
         assert_eq!(
-            format_source(44_100, 2),
+            format_source(44_100, 2, 22_050),
             "44.1 kHz · 2 channels → mono 22.05 kHz"
         );
         assert_eq!(
-            format_source(48_000, 1),
-            "48 kHz · 1 channel → mono 22.05 kHz"
+            format_source(48_000, 1, 44_100),
+            "48 kHz · 1 channel → mono 44.1 kHz"
         );
     }
 }

@@ -250,6 +250,9 @@ pub struct ClipFacts {
     pub seconds: f64,
     pub native_rate: u32,
     pub channels: usize,
+    /// The rate the model's front end analysed it at (mono).
+    pub analysed_at: u32,
+    /// Frames of the front end's spectrogram (the model's feature frames).
     pub frames: usize,
     pub mel_bands: usize,
 }

@@ -92,22 +92,11 @@ impl Service {
         Ok(())
     }
 
-    /// The model's audio input for a decoded sound (the MFCC clip vector `analysis` computed is
-    /// used as is by an MFCC model).
-    fn audio_input(
-        &self,
-        clip: &Analysis,
-        channels: &[Vec<f32>],
-        sample_rate: u32,
-    ) -> Result<Vec<f32>, String> {
-        let Some(input) = &self.input else {
-            return Err(analysis::sentence(
-                "The sound network's weights are not loaded yet; try again.",
-            ));
-        };
-        input
-            .input_with_mfcc(channels, sample_rate, &clip.clip)
-            .map_err(|e| analysis::core_failed(&clip.name, &e))
+    /// The model's front end (an error until a CNN model's weights are loaded).
+    fn front(&self) -> Result<&AudioInput, String> {
+        self.input.as_ref().ok_or_else(|| {
+            analysis::sentence("The sound network's weights are not loaded yet; try again.")
+        })
     }
 
     /// The map and the items' points (fitted the first time).
@@ -190,18 +179,18 @@ impl Service {
         top: usize,
         scope: Scope,
     ) -> Result<(AnswerView, Analysis), String> {
-        let clip = analysis::analyse(name, channels, sample_rate)?;
-        let input = self.audio_input(&clip, channels, sample_rate)?;
+        let clip = analysis::analyse(self.front()?, name, channels, sample_rate)?;
         let a = self
             .engine
-            .search_clip_vector(&input, top)
+            .search_clip_vector(&clip.input, top)
             .map_err(|e| analysis::core_failed(name, &e))?;
         let facts = ClipFacts {
             name: clip.name.clone(),
             seconds: clip.seconds,
             native_rate: clip.native_rate,
             channels: clip.channels,
-            frames: clip.mfcc_frames,
+            analysed_at: clip.rate,
+            frames: clip.mel_db.n_frames,
             mel_bands: clip.mel_db.n_rows,
         };
         let view = self.view("audio", name, a, Some(facts), None, top, scope)?;
@@ -253,19 +242,11 @@ impl Service {
         channels: &[Vec<f32>],
         sample_rate: u32,
     ) -> Result<(Meta, Vec<f32>), String> {
-        let input = match &self.input {
-            // A CNN model needs no MFCC analysis of a library sound (nothing is drawn): its own
-            // front end only.
-            Some(i) if i.kind() != earshot_core::AudioKind::Mfcc => {
-                earshot_core::validate(channels, sample_rate)
-                    .and_then(|()| i.input(channels, sample_rate))
-                    .map_err(|e| analysis::core_failed(name, &e))?
-            }
-            _ => {
-                let clip = analysis::analyse(name, channels, sample_rate)?;
-                self.audio_input(&clip, channels, sample_rate)?
-            }
-        };
+        // Nothing of a library sound is drawn: the model's input only.
+        let input = self
+            .front()?
+            .input(channels, sample_rate)
+            .map_err(|e| analysis::core_failed(name, &e))?;
         let embedding = self
             .engine
             .model
@@ -628,12 +609,20 @@ pub(crate) mod tests {
         assert_eq!(facts.channels, 2);
         assert_eq!(facts.native_rate, 44_100);
         assert!((facts.seconds - 1.0).abs() < 1e-9);
-        assert_eq!(facts.frames, 1 + 22_050 / 220);
-        assert_eq!(facts.mel_bands, 128);
-        assert_eq!(clip.samples.len(), 22_050);
+        // What is drawn is what the student's front end heard: mono 44.1 kHz, its 96-band
+        // log-mel, one frame every 1 024 samples (no MFCC analysis beside it).
+        assert_eq!(facts.analysed_at, 44_100);
+        assert_eq!(facts.frames, earshot_core::cnn::n_frames(44_100));
+        assert_eq!(facts.mel_bands, 96);
+        assert_eq!(clip.samples.len(), 44_100);
         // The model's input (the student CNN's clip embedding) through the engine directly gives
         // the same ranking and scores.
-        let input = s.audio_input(&clip, &[tone.clone(), tone], 44_100).unwrap();
+        let input = s
+            .front()
+            .unwrap()
+            .input(&[tone.clone(), tone], 44_100)
+            .unwrap();
+        assert_eq!(input, clip.input);
         assert_eq!(
             input.len(),
             128,

@@ -85,7 +85,7 @@ impl Phase {
     }
 }
 
-/// An audio query as shown: facts, the mono 22.05 kHz signal and its mel spectrogram.
+/// An audio query as shown: facts, the mono signal the model heard and its mel spectrogram.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClipView {
     pub facts: ClipFacts,

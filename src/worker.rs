@@ -25,7 +25,8 @@ pub enum Input {
 pub enum Payload {
     #[default]
     None,
-    /// An audio answer's query: its mono 22.05 kHz samples and mel spectrogram (bands × frames).
+    /// An audio answer's query: its mono samples at the front end's rate and its mel spectrogram
+    /// (bands × frames).
     Clip { samples: Vec<f32>, mel: Vec<f32> },
     /// A library sound's embedding; with `preview`, the decoded audio to keep as a compressed
     /// preview, which then follows the embedding.
@@ -444,8 +445,10 @@ mod tests {
         let Payload::Clip { samples, mel } = &reply.payload else {
             panic!("{:?}", reply.payload)
         };
-        assert_eq!(samples.len(), 22_050);
-        assert_eq!(mel.len() % facts.mel_bands, 0);
+        // The shipped student model hears it at 44.1 kHz.
+        assert_eq!(facts.analysed_at, 44_100);
+        assert_eq!(samples.len(), 44_100);
+        assert_eq!(mel.len(), facts.frames * facts.mel_bands);
         assert!(mel.len() / facts.mel_bands >= 40, "frames of one second");
     }
 

@@ -150,6 +150,7 @@ fn an_audio_answer_brings_its_clip_and_a_text_answer_clears_it() {
         seconds: 1.0,
         native_rate: 44_100,
         channels: 2,
+        analysed_at: 22_050,
         frames: 44,
         mel_bands: 2,
     });

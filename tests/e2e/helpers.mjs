@@ -214,18 +214,23 @@ export function drop(page, name, bytes, type = '') {
 
 // ---------- expected values from headers ----------
 
-export const TARGET_SR = 22050;
-export const HOP = 220;
+// The shipped model's front end (the student CNN, crates/core/src/cnn.rs): mono 44.1 kHz, one
+// log-mel frame every 1 024 samples, centred, the last starting before the end.
+export const TARGET_SR = 44100;
+export const HOP = 1024;
 
-/** Samples after the core's resampling to 22 050 Hz: round(n * 22050 / rate), at least 1. */
+/** Samples after the core's resampling to 44 100 Hz: round(n * 44100 / rate), at least 1. */
 export function resampledLen(n, rate) {
   if (n === 0) return 0;
   if (rate === TARGET_SR) return n;
   return Math.max(1, Math.floor((2 * n * TARGET_SR + rate) / (2 * rate)));
 }
 
-/** librosa center=True frame count. */
-export const expectedFrames = (n, rate) => 1 + Math.floor(resampledLen(n, rate) / HOP);
+/** The front end's frame count: ceil(n / 1024) + 1 of the resampled signal. */
+export const expectedFrames = (n, rate) => {
+  const m = resampledLen(n, rate);
+  return m === 0 ? 0 : Math.ceil(m / HOP) + 1;
+};
 
 /** { rate, channels, samples } from a WAV, FLAC or Ogg Vorbis file's bytes. */
 export function audioInfo(buf) {

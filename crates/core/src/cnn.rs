@@ -394,10 +394,44 @@ pub fn block_embeddings(
     channels: &[Vec<f32>],
     sample_rate: u32,
 ) -> Result<Vec<Vec<f32>>> {
+    let h = heard(front, channels, sample_rate)?;
+    net.embed_blocks(h.n_blocks, &h.blocks)
+}
+
+/// A decoded clip as the network's front end prepares it ([`heard`]).
+pub(crate) struct Heard {
+    /// Mono, 44.1 kHz.
+    pub samples: Vec<f32>,
+    pub log_mel: Frames,
+    /// The network's [`blocks`] of the log-mel: how many, and their values.
+    pub n_blocks: usize,
+    pub blocks: Vec<f32>,
+}
+
+/// A decoded clip validated, mixed down and resampled to 44.1 kHz, with its log-mel and the
+/// network's blocks of it: everything before the network.
+pub(crate) fn heard(front: &FrontEnd, channels: &[Vec<f32>], sample_rate: u32) -> Result<Heard> {
     audio::validate(channels, sample_rate)?;
     let mono = audio::mix_to_mono(channels)?;
-    let y = audio::resample(&mono, sample_rate, SAMPLE_RATE)?;
-    embed_audio(net, front, &y)
+    let samples = audio::resample(&mono, sample_rate, SAMPLE_RATE)?;
+    let log_mel = front.log_mel(&samples)?;
+    let (n_blocks, blocks) = blocks(&log_mel)?;
+    Ok(Heard {
+        samples,
+        log_mel,
+        n_blocks,
+        blocks,
+    })
+}
+
+/// [`FrontEnd::log_mel`] in dB (`10 · log10(1e4 · mel + 1)`), for drawing it as the MFCC's mel
+/// spectrogram is drawn.
+pub fn log_mel_db(mut log_mel: Frames) -> Frames {
+    let scale = (10.0 * LOG_MEL_MAX) as f32;
+    for v in &mut log_mel.data {
+        *v *= scale;
+    }
+    log_mel
 }
 
 /// The clip's CNN feature: the mean of its block embeddings ([`EMBEDDING_DIM`] values).

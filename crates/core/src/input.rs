@@ -8,8 +8,8 @@
 //! [`AudioKind`] (its name, weights file, size) and an arm of `Front`; nothing else matches on
 //! the kind.
 
-use crate::audio::prepare;
-use crate::features::{FeatureExtractor, MfccConfig};
+use crate::audio::{prepare, TARGET_SR};
+use crate::features::{clip_vector, FeatureExtractor, Frames, MfccConfig};
 use crate::pca::Pca;
 use crate::{Error, Result};
 
@@ -92,6 +92,19 @@ enum Front {
     Cnn(AudioKind, Box<dyn BlockNet>, FrontEnd),
 }
 
+/// A sound as the model's front end heard it ([`AudioInput::hear`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heard {
+    /// The model's audio input ([`AudioInput::input`]).
+    pub input: Vec<f32>,
+    /// The mono signal the features were computed from, at `rate`.
+    pub samples: Vec<f32>,
+    /// The front end's sample rate (22 050 Hz for MFCC, 44 100 Hz for the CNNs).
+    pub rate: u32,
+    /// The front end's mel spectrogram in dB, frame-major (one frame per feature frame).
+    pub spectrogram: Frames,
+}
+
 /// A sound's audio feature as a model takes it.
 pub struct AudioInput {
     front: Front,
@@ -153,20 +166,35 @@ impl AudioInput {
         self.project(self.clip_feature(channels, sample_rate)?)
     }
 
-    /// [`AudioInput::input`] for a caller that has already computed the sound's MFCC clip
-    /// vector (the app does, with the mel spectrogram it shows): an MFCC front end takes it as
-    /// is instead of computing it again.
-    pub fn input_with_mfcc(
-        &self,
-        channels: &[Vec<f32>],
-        sample_rate: u32,
-        mfcc_clip: &[f32],
-    ) -> Result<Vec<f32>> {
-        if matches!(self.front, Front::Mfcc(_)) {
-            self.project(mfcc_clip.to_vec())
-        } else {
-            self.input(channels, sample_rate)
-        }
+    /// [`AudioInput::input`] together with what the front end made of the sound on the way, for
+    /// showing it (the app draws the query's waveform and spectrogram): one pass, nothing
+    /// computed twice, nothing computed that the model does not use.
+    pub fn hear(&self, channels: &[Vec<f32>], sample_rate: u32) -> Result<Heard> {
+        let (feature, samples, rate, spectrogram) = match &self.front {
+            Front::Mfcc(fx) => {
+                let samples = prepare(channels, sample_rate)?;
+                let mel_db = fx.mel_db(&samples)?;
+                let mfcc = fx.mfcc_from_mel_db(&mel_db)?;
+                (clip_vector(&mfcc), samples, TARGET_SR, mel_db)
+            }
+            #[cfg(feature = "cnn")]
+            Front::Cnn(_, net, front) => {
+                let h = cnn::heard(front, channels, sample_rate)?;
+                let feature = cnn::mean_of(&net.embed_blocks(h.n_blocks, &h.blocks)?);
+                (
+                    feature,
+                    h.samples,
+                    cnn::SAMPLE_RATE,
+                    cnn::log_mel_db(h.log_mel),
+                )
+            }
+        };
+        Ok(Heard {
+            input: self.project(feature)?,
+            samples,
+            rate,
+            spectrogram,
+        })
     }
 
     fn project(&self, raw: Vec<f32>) -> Result<Vec<f32>> {
@@ -200,6 +228,19 @@ mod tests {
             .clip_vector_of(&prepare(&tone(44_100, 1.0), 44_100).unwrap())
             .unwrap();
         assert_eq!(v, direct, "the same numbers as the features module");
+    }
+
+    #[test]
+    fn mfcc_hears_the_22_khz_signal_its_mel_spectrogram_and_its_input_in_one_pass() {
+        let input = AudioInput::new(AudioKind::Mfcc, None, None).unwrap();
+        let sound = [tone(44_100, 1.0)[0].clone(), vec![0.0; 44_100]];
+        let heard = input.hear(&sound, 44_100).unwrap();
+        assert_eq!(heard.input, input.input(&sound, 44_100).unwrap());
+        assert_eq!(heard.rate, TARGET_SR);
+        assert_eq!(heard.samples, prepare(&sound, 44_100).unwrap());
+        assert_eq!(heard.spectrogram.n_rows, MfccConfig::default().n_mels);
+        assert_eq!(heard.spectrogram.n_frames, 1 + 22_050 / 220);
+        assert!(matches!(input.hear(&[], 44_100), Err(Error::Empty)));
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use sniff::{probe, Format};
 
 // Features: the model's audio front end, MFCCs (docs/interfaces.md §1), text vectors.
 pub use features::{clip_vector, delta, FeatureExtractor, Frames, MfccConfig};
-pub use input::{AudioInput, AudioKind, STUDENT_WEIGHTS, WALNET_WEIGHTS};
+pub use input::{AudioInput, AudioKind, Heard, STUDENT_WEIGHTS, WALNET_WEIGHTS};
 pub use library_file::{
     check_embedding, is_library_file, library_json, library_json_with_audio, model_id,
     parse_library, parse_library_with_audio, Imported, Kept, SoundMeta, EXPORT_FORMAT,

@@ -347,3 +347,42 @@ fn student_is_nearest_the_teacher_on_the_same_clip() {
         );
     }
 }
+
+/// What the app shows of an audio query comes from the student's own front end, in the same
+/// pass as its input: the 44.1 kHz signal, one spectrogram frame per log-mel frame, in dB.
+#[test]
+fn the_student_hears_a_sound_once_for_its_input_and_its_pictures() {
+    let bytes = std::fs::read(root().join("weights/student.safetensors")).unwrap();
+    let input = earshot_core::AudioInput::new(earshot_core::AudioKind::Student, Some(&bytes), None)
+        .unwrap();
+    let m = manifest();
+    let c = &m.clips[0];
+    let (sr, x) = source(c);
+    let channels = [x.clone(), x];
+    let heard = input.hear(&channels, sr).unwrap();
+    assert_eq!(heard.input, input.input(&channels, sr).unwrap());
+    assert_eq!(heard.rate, SAMPLE_RATE);
+    assert_eq!(
+        heard.samples.len(),
+        earshot_core::resampled_len(channels[0].len(), sr, SAMPLE_RATE)
+    );
+    assert_eq!(heard.spectrogram.n_rows, N_MELS);
+    assert_eq!(heard.spectrogram.n_frames, n_frames(heard.samples.len()));
+    let front = FrontEnd::new();
+    let log_mel = front.log_mel(&heard.samples).unwrap();
+    let (lo, hi) = heard
+        .spectrogram
+        .data
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    assert!(lo >= 0.0 && hi > 20.0, "dB of 1e4·mel + 1: {lo} … {hi}");
+    let peak = log_mel
+        .data
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    assert!((hi - peak * 94.577_99).abs() < 1e-3 * hi, "{hi} vs {peak}");
+    assert!(matches!(input.hear(&[], sr), Err(Error::Empty)));
+}

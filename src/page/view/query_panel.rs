@@ -89,14 +89,14 @@ pub fn QueryPanel() -> impl IntoView {
                     </dd>
                 </div>
                 <div>
-                    <dt>"MFCC frames"</dt>
+                    <dt>"Frames"</dt>
                     <dd data-testid="frames" data-frames=move || facts().map(|f| f.frames.to_string())>
                         {fact(|f| f.frames.to_string())}
                     </dd>
                 </div>
                 <div>
                     <dt>"Source"</dt>
-                    <dd data-testid="source">{fact(|f| analysis::format_source(f.native_rate, f.channels))}</dd>
+                    <dd data-testid="source">{fact(|f| analysis::format_source(f.native_rate, f.channels, f.analysed_at))}</dd>
                 </div>
             </dl>
             <figure class="plot">
