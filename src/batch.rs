@@ -4,6 +4,22 @@
 /// Embedded sounds are stored in groups of this many (one IndexedDB transaction each).
 pub const STORE_EVERY: usize = 25;
 
+/// Files each indexing worker is given at once: it starts the next as soon as it answers one,
+/// instead of idling until the page has read its answer and sent more (measured in headless
+/// Chromium on 2 cores, student model, 200 two-second files: 41 → 48 files/s with one worker).
+pub const IN_FLIGHT: usize = 2;
+
+/// Indexing workers for a browser reporting `cores` logical cores: one per core, 1 to 4. Not one
+/// fewer for the page: while files are indexed its thread only stores and redraws progress, and
+/// a second worker on 2 cores took the same batch from 48 to 61–69 files/s.
+pub fn workers_for(cores: f64) -> usize {
+    if cores.is_finite() && cores >= 1.0 {
+        (cores as usize).min(4)
+    } else {
+        1
+    }
+}
+
 /// File name extensions of sounds earshot can read (its own decoder, or the browser's).
 const SOUND_EXTENSIONS: [&str; 14] = [
     "wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "m4a", "aac", "aif", "aiff", "aifc",
@@ -138,6 +154,15 @@ mod tests {
         assert_eq!(b.eta_seconds(9000.0), None);
         b.succeeded();
         assert_eq!(b.done, 3, "never more than the total");
+    }
+
+    #[test]
+    fn one_indexing_worker_per_core_up_to_four() {
+        assert_eq!(workers_for(2.0), 2);
+        assert_eq!(workers_for(1.0), 1);
+        assert_eq!(workers_for(16.0), 4);
+        assert_eq!(workers_for(0.0), 1, "a browser that reports no cores");
+        assert_eq!(workers_for(f64::NAN), 1);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Adding many files to the library: a pool of search workers (one per spare core, at most 4)
-//! decodes, featurises and embeds them; embedded sounds are handed to `on_store` in groups, for
+//! Adding many files to the library: a pool of search workers (one per core, at most 4; the
+//! page's own thread has little to do meanwhile) decodes, featurises and embeds them; embedded sounds are handed to `on_store` in groups, for
 //! the main worker to keep in IndexedDB. Counts and failures go to the page's [`Batch`].
 //! The same pool embeds again the kept audio of sounds a previous model embedded
 //! ([`Indexer::reembed`]); those go to `on_redo`.
@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use earshot_web::batch::{Batch, STORE_EVERY};
+use earshot_web::batch::{workers_for, Batch, IN_FLIGHT, STORE_EVERY};
 use earshot_web::library::{Keep, Meta};
 use earshot_web::protocol::{Request, Response};
 use js_sys::Float32Array;
@@ -49,7 +49,6 @@ impl Job {
 
 struct State {
     clients: Vec<Client>,
-    idle: Vec<bool>,
     queue: VecDeque<Job>,
     in_flight: HashMap<(usize, u32), Job>,
     /// Sounds ready to store: meta, embedding, and the file or preview kept (a Blob).
@@ -73,12 +72,13 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Workers to start: one per core beyond the page's, 1 to 4.
+/// Workers to start ([`workers_for`] the browser's cores).
 fn pool_size() -> usize {
-    let cores = web_sys::window()
-        .map(|w| w.navigator().hardware_concurrency())
-        .unwrap_or(2.0) as usize;
-    cores.saturating_sub(1).clamp(1, 4)
+    workers_for(
+        web_sys::window()
+            .map(|w| w.navigator().hardware_concurrency())
+            .unwrap_or(2.0),
+    )
 }
 
 impl Indexer {
@@ -91,7 +91,6 @@ impl Indexer {
         Self {
             state: Rc::new(RefCell::new(State {
                 clients: Vec::new(),
-                idle: Vec::new(),
                 queue: VecDeque::new(),
                 in_flight: HashMap::new(),
                 staged: Vec::new(),
@@ -135,11 +134,8 @@ impl Indexer {
             _ => *b = Some(Batch::new(n, now_ms())),
         });
         self.start_workers()?;
-        let idle: Vec<usize> = {
-            let s = self.state.borrow();
-            (0..s.clients.len()).filter(|&k| s.idle[k]).collect()
-        };
-        for k in idle {
+        let workers = self.state.borrow().clients.len();
+        for k in 0..workers {
             self.dispatch(k);
         }
         Ok(())
@@ -176,34 +172,38 @@ impl Indexer {
             );
             let mut s = self.state.borrow_mut();
             s.clients.push(client);
-            s.idle.push(true);
         }
         Ok(())
     }
 
-    /// Give worker `k` the next file, or mark it idle.
+    /// Keep worker `k` given [`IN_FLIGHT`] files while there are any: it starts the next as
+    /// soon as it answers one, instead of waiting for the page to read its answer and send more.
     fn dispatch(&self, k: usize) {
-        let next = {
-            let mut s = self.state.borrow_mut();
-            let f = s.queue.pop_front();
-            s.idle[k] = f.is_none();
-            f
-        };
-        let Some(job) = next else {
-            self.maybe_finish();
-            return;
-        };
-        // The File itself goes to the worker (no copy of its bytes here): the worker reads it and
-        // checks its size (File.size here would be a blocking file-system call per file).
-        let id = self.state.borrow().clients[k].send(
-            &Request::Embed {
-                name: job.name(),
-                sample_rate: None,
-                preview: self.wants_preview() && matches!(job, Job::Add(_)),
-            },
-            &[job.blob().clone().into()],
-        );
-        self.state.borrow_mut().in_flight.insert((k, id), job);
+        loop {
+            let next = {
+                let mut s = self.state.borrow_mut();
+                let busy = s.in_flight.keys().filter(|(w, _)| *w == k).count();
+                if busy >= IN_FLIGHT {
+                    return;
+                }
+                s.queue.pop_front()
+            };
+            let Some(job) = next else {
+                self.maybe_finish();
+                return;
+            };
+            // The File itself goes to the worker (no copy of its bytes here): the worker reads it
+            // and checks its size (File.size here would be a blocking file-system call per file).
+            let id = self.state.borrow().clients[k].send(
+                &Request::Embed {
+                    name: job.name(),
+                    sample_rate: None,
+                    preview: self.wants_preview() && matches!(job, Job::Add(_)),
+                },
+                &[job.blob().clone().into()],
+            );
+            self.state.borrow_mut().in_flight.insert((k, id), job);
+        }
     }
 
     fn failed(&self, name: &str, reason: &str) {
