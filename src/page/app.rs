@@ -67,10 +67,7 @@ pub fn App() -> impl IntoView {
                     class="linkish"
                     data-testid="help-open"
                     aria-keyshortcuts="?"
-                    on:click=move |_| {
-                        shell.help.set(true);
-                        dom::focus_selector("[data-testid=help-close]");
-                    }
+                    on:click=move |_| shell.show_help(true)
                 >
                     "Keyboard shortcuts (?)"
                 </button>
@@ -160,10 +157,7 @@ fn listen(shell: Shell) {
         }
         "?" if !dom::is_typing_target(&ev) => {
             ev.prevent_default();
-            shell.help.update(|h| *h = !*h);
-            if shell.help.get_untracked() {
-                dom::focus_selector("[data-testid=help-close]");
-            }
+            shell.show_help(!shell.help.get_untracked());
         }
         "Escape" => {
             if shell.help.get_untracked() {

@@ -91,6 +91,8 @@ pub struct Shell {
     in_browser: StoredValue<Option<(u32, String, Blob, u32)>, LocalStorage>,
     /// The object URL of the library sound playing (revoked when the next one starts).
     mine_url: StoredValue<Option<String>, LocalStorage>,
+    /// Library sounds whose kept file was asked for and has not come yet.
+    asked: StoredValue<Vec<u64>>,
 }
 
 impl Shell {
@@ -136,6 +138,7 @@ impl Shell {
             debounce: StoredValue::new_local(None),
             in_browser: StoredValue::new_local(None),
             mine_url: StoredValue::new_local(None),
+            asked: StoredValue::new(Vec::new()),
         }
     }
 
@@ -185,6 +188,7 @@ impl Shell {
             Effect::Ready => dom::mark_ready(),
             Effect::AskStale => self.send_library(Request::LibraryStale, &[]),
             Effect::KeepFile(key) => {
+                self.asked.update_value(|a| a.retain(|k| *k != key));
                 let blob = values
                     .first()
                     .and_then(|v| v.clone().dyn_into::<Blob>().ok());
@@ -494,6 +498,14 @@ impl Shell {
         }
     }
 
+    /// Shows or hides the shortcuts' help; shown, its Close button has the focus.
+    pub fn show_help(self, show: bool) {
+        self.help.set(show);
+        if show {
+            dom::focus_selector("[data-testid=help-close]");
+        }
+    }
+
     pub fn stop_playing(self) {
         if let Some(audio) = self.audio.get_untracked() {
             player::stop(&audio);
@@ -546,7 +558,11 @@ impl Shell {
     /// Fetches library sound `key`'s kept file (once), so that its result can be dragged out:
     /// a drag must be given its data at once, so it is asked for when the pointer comes near.
     pub fn fetch_file(self, key: u64) {
-        if self.file_of(key).is_none() {
+        let asked = self.asked.with_value(|a| a.contains(&key));
+        if !asked && self.file_of(key).is_none() {
+            // Once: the pointer enters the row again and again before the answer comes. (A
+            // sound whose file cannot be read is not asked for again.)
+            self.asked.update_value(|a| a.push(key));
             self.send_library(Request::LibraryFile { key }, &[]);
         }
     }

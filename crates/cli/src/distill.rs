@@ -4,7 +4,8 @@
 //! 1. Every clip of the manifest's train and validation splits (never the test split) is cut
 //!    into the networks' log-mel blocks and the teacher embeds each block; both are cached
 //!    (`--cache`), so later runs start training at once.
-//! 2. The student ([`student_net::forward`], the definition the app runs) learns with AdamW,
+//! 2. The student ([`student_net::forward`], its training definition; the app and the CLI run
+//!    `Student::embed_blocks`, a faster path a test checks against it) learns with AdamW,
 //!    train-split blocks only, to give the teacher's embeddings standardised (less the train
 //!    blocks' mean, over their RMS deviation: what tells blocks apart, not what they share), on
 //!    `1 − cos(s, z) + ‖s − z‖² / D` per block; the mean and scale are folded into its last
