@@ -176,6 +176,17 @@ pub fn legend<'a>(items: impl Iterator<Item = (usize, &'a str)>) -> Vec<Entry> {
     out
 }
 
+/// The map's drawing size (SVG units) on a page `viewport` CSS pixels wide: wider than tall on a
+/// wide screen; square on a phone, where the map spans the screen's width and a wide drawing
+/// would leave it a strip (360 × 223 px instead of 360 × 360).
+pub fn drawing_size(viewport: f64) -> (f32, f32) {
+    if viewport < 600.0 {
+        (1000.0, 1000.0)
+    } else {
+        (1000.0, 620.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +282,17 @@ mod tests {
         assert_eq!(
             names,
             vec![("Acoustic guitar", 1), ("Bell", 1), ("Dog / wolf", 2)]
+        );
+    }
+
+    #[test]
+    fn the_map_is_square_on_a_phone_and_wide_on_a_desktop() {
+        assert_eq!(drawing_size(360.0), (1000.0, 1000.0));
+        assert_eq!(drawing_size(1280.0), (1000.0, 620.0));
+        let (w, h) = drawing_size(599.0);
+        assert!(
+            h >= w,
+            "narrow screens get a drawing at least as tall as wide"
         );
     }
 }

@@ -500,6 +500,25 @@ test('the query shows as a chip (text, file, similar); removing it clears the pa
   assert.equal((await results(page)).length, 20);
 });
 
+test('the map is square on a phone and wide on a desktop', async () => {
+  const ratio = async (p) => {
+    const box = await p.locator('[data-testid=map]').boundingBox();
+    return box.height / box.width;
+  };
+  const wide = await ratio(page);
+  assert.ok(Math.abs(wide - 0.62) < 0.02, `desktop map height / width ${wide}`);
+  const ctx = await env.browser.newContext({ viewport: { width: 360, height: 800 } });
+  try {
+    const phone = await ctx.newPage();
+    await phone.goto(env.server.url);
+    await phone.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60_000 });
+    const r = await ratio(phone);
+    assert.ok(Math.abs(r - 1) < 0.02, `phone map height / width ${r}`);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('at 360 px wide everything fits without sideways scrolling', async () => {
   await page.setViewportSize({ width: 360, height: 800 });
   await textSearch(page, 'dog');

@@ -16,8 +16,6 @@ use crate::page::dom;
 use crate::page::shell::Shell;
 
 /// The map's drawing size (SVG user units).
-const MAP_W: f32 = 1000.0;
-const MAP_H: f32 = 620.0;
 /// How long the pointer rests on a dot before it plays.
 const DWELL: Duration = Duration::from_millis(300);
 /// How far (CSS pixels) from a dot the pointer still means it.
@@ -37,13 +35,19 @@ struct Press {
 pub fn Map() -> impl IntoView {
     let shell = expect_context::<Shell>();
     let catalog = shell.catalog;
+    let (map_w, map_h) = map::drawing_size(
+        web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .unwrap_or(1280.0),
+    );
     let frame = Memo::new(move |_| {
         catalog.with(|c| {
             let pts: Vec<[f32; 2]> = c
                 .iter()
                 .flat_map(|c| c.items.iter().map(|i| [i.x, i.y]))
                 .collect();
-            Frame::fit(&pts, MAP_W, MAP_H, 14.0)
+            Frame::fit(&pts, map_w, map_h, 14.0)
         })
     });
     // Every dot's place in the drawing, by item.
@@ -62,7 +66,7 @@ pub fn Map() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let view = RwSignal::new(MapView::full(MAP_W, MAP_H));
+    let view = RwSignal::new(MapView::full(map_w, map_h));
     // The dot meant (under the pointer, tapped, or reached by the arrows).
     let focus = RwSignal::new(None::<usize>);
     let class = RwSignal::new(None::<usize>);
@@ -290,7 +294,7 @@ pub fn Map() -> impl IntoView {
             }
             "+" | "=" => view.update(|v| v.zoom_centre(2.0)),
             "-" => view.update(|v| v.zoom_centre(0.5)),
-            "0" => view.set(MapView::full(MAP_W, MAP_H)),
+            "0" => view.set(MapView::full(map_w, map_h)),
             _ => {}
         }
     };
@@ -381,7 +385,7 @@ pub fn Map() -> impl IntoView {
                 <div class="exports" role="group" aria-label="Zoom">
                     <button type="button" class="small" data-testid="map-zoom-in" aria-label="Zoom in" on:click=move |_| view.update(|v| v.zoom_centre(2.0))>"+"</button>
                     <button type="button" class="small" data-testid="map-zoom-out" aria-label="Zoom out" on:click=move |_| view.update(|v| v.zoom_centre(0.5))>"−"</button>
-                    <button type="button" class="small" data-testid="map-reset" on:click=move |_| view.set(MapView::full(MAP_W, MAP_H))>"Whole map"</button>
+                    <button type="button" class="small" data-testid="map-reset" on:click=move |_| view.set(MapView::full(map_w, map_h))>"Whole map"</button>
                 </div>
             </div>
             <p class="hint">
