@@ -276,8 +276,136 @@ pub fn pca(features: &Path, k: usize, out: &Path, eval_out: Option<&Path>) -> an
     Ok(())
 }
 
+/// The projection `earshot pca` keeps in a clip-vector file's header, as it was fitted.
+pub fn stored_projection(features: &Index) -> anyhow::Result<Pca> {
+    let p = features
+        .extra
+        .get("pca")
+        .context("its header holds no projection (not written by earshot pca)")?;
+    let floats = |key: &str| -> anyhow::Result<Vec<f32>> {
+        serde_json::from_value(p.get(key).cloned().unwrap_or_default())
+            .with_context(|| format!("the header's pca.{key} is not a list of numbers"))
+    };
+    let from = p
+        .get("from")
+        .and_then(serde_json::Value::as_u64)
+        .context("the header's pca.from is missing")? as usize;
+    let (mean, components) = (floats("mean")?, floats("components")?);
+    anyhow::ensure!(
+        from > 0 && mean.len() == from && components.len() == features.dim * from,
+        "the header's pca does not project {from} → {} dimensions",
+        features.dim
+    );
+    Ok(Pca {
+        dim: from,
+        mean,
+        components,
+        variance: Vec::new(),
+        total_variance: 0.0,
+    })
+}
+
+/// `earshot pca --projection FILE`: project every clip of `features` with the projection kept in
+/// FILE's header (e.g. augmented copies into the space of the originals); the output's header is
+/// FILE's, so a model trained on either reads both the same way.
+pub fn pca_apply(features: &Path, projection: &Path, out: &Path) -> anyhow::Result<()> {
+    let f = read_features(features)?;
+    let reference = read_features(projection)?;
+    let p = stored_projection(&reference).with_context(|| format!("{}", projection.display()))?;
+    anyhow::ensure!(
+        p.dim == f.dim,
+        "{}: {}-d vectors, the projection in {} takes {}-d",
+        features.display(),
+        f.dim,
+        projection.display(),
+        p.dim
+    );
+    let mut index = Index::new(f.items.clone(), p.k(), p.project_rows(f.vectors())?)?;
+    index.extra = reference.extra.clone();
+    let bytes = index.to_bytes(Storage::F32)?;
+    std::fs::write(out, bytes).with_context(|| format!("{}: cannot be written", out.display()))?;
+    eprintln!(
+        "wrote {}: {} clips x {} (the projection of {})",
+        out.display(),
+        index.len(),
+        p.k(),
+        projection.display()
+    );
+    Ok(())
+}
+
 /// Read a clip-vector file.
 pub fn read_features(path: &Path) -> anyhow::Result<Index> {
     let bytes = crate::files::read_bytes(path)?;
     Index::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_stored_projection_projects_as_the_fitted_one() {
+        let dir = std::env::temp_dir().join(format!("earshot-pca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let items = |split: &str| {
+            (0..6)
+                .map(|i| Item {
+                    id: format!("c{i}"),
+                    label: "Dog".into(),
+                    source: "p".into(),
+                    licence: String::new(),
+                    preview: String::new(),
+                    split: split.into(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let v: Vec<f32> = (0..18).map(|i| ((i * 7 % 11) as f32).sin()).collect();
+        let mut raw = Index::new(items("train"), 3, v.clone()).unwrap();
+        raw.extra = serde_json::json!({"feature": "student"});
+        std::fs::write(dir.join("raw.bin"), raw.to_bytes(Storage::F32).unwrap()).unwrap();
+        pca(&dir.join("raw.bin"), 2, &dir.join("fitted.bin"), None).unwrap();
+        // Other vectors (a copy of the clips) with the fitted file's projection.
+        let w: Vec<f32> = v.iter().map(|x| 2.0 * x + 0.5).collect();
+        let copy = Index::new(items("train"), 3, w.clone()).unwrap();
+        std::fs::write(dir.join("copy.bin"), copy.to_bytes(Storage::F32).unwrap()).unwrap();
+        pca_apply(
+            &dir.join("copy.bin"),
+            &dir.join("fitted.bin"),
+            &dir.join("out.bin"),
+        )
+        .unwrap();
+        let fitted = read_features(&dir.join("fitted.bin")).unwrap();
+        let out = read_features(&dir.join("out.bin")).unwrap();
+        assert_eq!(out.extra, fitted.extra);
+        let p = Pca::fit(&v, 3, 2).unwrap();
+        let want = p.project_rows(&w).unwrap();
+        for (a, b) in out.vectors().iter().zip(&want) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        // The originals through the stored projection are the fitted file's vectors.
+        pca_apply(
+            &dir.join("raw.bin"),
+            &dir.join("fitted.bin"),
+            &dir.join("again.bin"),
+        )
+        .unwrap();
+        let again = read_features(&dir.join("again.bin")).unwrap();
+        assert_eq!(again.vectors(), fitted.vectors());
+        // A file without a projection, or of the wrong width, is refused.
+        assert!(pca_apply(
+            &dir.join("copy.bin"),
+            &dir.join("raw.bin"),
+            &dir.join("x.bin")
+        )
+        .is_err());
+        assert!(pca_apply(
+            &dir.join("fitted.bin"),
+            &dir.join("fitted.bin"),
+            &dir.join("x.bin")
+        )
+        .is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -423,7 +423,7 @@ pub fn train_and_table2(
             return Ok(None);
         }
     }
-    let (json, _) = train_model(cfg, &feats, vocab, "f32", None)?;
+    let (json, _) = train_model(cfg, &feats, vocab, "f32", None, None)?;
     let model = Model::from_parts(json)?;
     Ok(Some(table2(&model, vocab, &feats)?))
 }
@@ -713,6 +713,7 @@ pub fn run_eval(a: &EvalArgs) -> anyhow::Result<()> {
 pub fn run_lopo(
     cfg: &crate::train::TrainConfig,
     class_words: Option<&std::path::Path>,
+    augmented: &[std::path::PathBuf],
     features_path: &std::path::Path,
     vocab_path: &std::path::Path,
     out: &std::path::Path,
@@ -724,6 +725,7 @@ pub fn run_lopo(
     let features = crate::corpus::read_features(features_path)?;
     let vocab = load_vocab(vocab_path)?;
     let words = class_words.map(crate::fit::ClassWords::read).transpose()?;
+    let copies = crate::augment::read(&features, augmented)?;
     let mut chosen = crate::measures::packages(&features);
     for p in only {
         anyhow::ensure!(
@@ -747,6 +749,7 @@ pub fn run_lopo(
             &features,
             &vocab,
             words.as_ref(),
+            copies.as_ref(),
             source,
         )?);
     }
@@ -764,6 +767,7 @@ pub fn run_lopo(
         "config": cfg,
         "features": features_path.display().to_string(),
         "feature": crate::corpus::feature_name(&features),
+        "augmented": augmented.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "seconds": started.elapsed().as_secs(),
     });
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -165,15 +165,19 @@ pub fn fit_text_prior(
 
 /// Train `cfg` on the train split of `features` (class texts from `vocab`); returns the model JSON
 /// (tensors packed as `dtype`) and the classes. With `words`, the model gets a text prior fitted
-/// on the validation split ([`fit_text_prior`]).
+/// on the validation split ([`fit_text_prior`]). With `copies`, each train clip's augmented
+/// copies take its place at random while training (only the train split's: validation and
+/// every other split keep out of training, copies included).
 pub fn train_model(
     cfg: &crate::train::TrainConfig,
     features: &Index,
     vocab: &Vocabulary,
     dtype: &str,
     words: Option<&ClassWords>,
+    copies: Option<&crate::augment::Copies>,
 ) -> anyhow::Result<(earshot_core::ModelJson, Vec<String>)> {
     let tr = split(features, "train");
+    let train_copies = copies.map_or_else(Vec::new, |c| c.for_split(features, "train"));
     let (classes, class_text) = class_texts(&tr.labels, vocab)?;
     let labels: Vec<usize> = tr
         .labels
@@ -202,6 +206,7 @@ pub fn train_model(
         labels: &labels,
         class_text: &class_text,
         class_words: &class_words,
+        copies: &train_copies,
         text_dim: vocab.dim(),
         audio_feature: crate::corpus::feature_name(features),
         audio_pca: crate::corpus::feature_projection(features)?,

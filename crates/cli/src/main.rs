@@ -3,6 +3,7 @@
 //! Exit status: 0 on success; 2 on bad input or usage, with one line on stderr naming the file or
 //! argument and the reason. Never a panic or a backtrace.
 
+mod augment;
 mod corpus;
 mod decode;
 mod distill;
@@ -99,6 +100,11 @@ enum Command {
         k: usize,
         #[arg(long)]
         out: PathBuf,
+        /// Project with the projection kept in this file's header (written by `earshot pca`)
+        /// instead of fitting one (--k is then the file's): e.g. augmented copies of the clips
+        /// into the space of the originals.
+        #[arg(long, conflicts_with = "eval_out")]
+        projection: Option<PathBuf>,
         /// Also write the projected vectors compactly (int8, no projection in the header), as
         /// `earshot eval --compare` reads them next to a model trained on `--out`.
         #[arg(long)]
@@ -290,6 +296,12 @@ struct TrainOpts {
     /// its label (needs --class-words).
     #[arg(long, default_value_t = 0.0, requires = "class_words")]
     word_share: f32,
+    /// Clip vectors of augmented copies of the same clips (`scripts/corpus/augment.py`, then
+    /// `earshot features` and `earshot pca --projection`; repeatable): each training step takes
+    /// a train clip or one of its copies at random. Validation, test and held-out clips (and
+    /// their copies) never train.
+    #[arg(long)]
+    augmented: Vec<PathBuf>,
 }
 
 impl TrainOpts {
@@ -416,7 +428,12 @@ fn main() -> ExitCode {
             k,
             out,
             eval_out,
-        } => corpus::pca(&features, k, &out, eval_out.as_deref()).map_err(Failure::from),
+            projection,
+        } => match projection {
+            Some(p) => corpus::pca_apply(&features, &p, &out),
+            None => corpus::pca(&features, k, &out, eval_out.as_deref()),
+        }
+        .map_err(Failure::from),
         Command::Train {
             features,
             vocab,
@@ -432,6 +449,7 @@ fn main() -> ExitCode {
                 &out,
                 &dtype,
                 opts.class_words.as_deref(),
+                &opts.augmented,
             )
             .map_err(Failure::from)
         }
@@ -508,6 +526,7 @@ fn main() -> ExitCode {
         } => evaluate::run_lopo(
             &opts.config(),
             opts.class_words.as_deref(),
+            &opts.augmented,
             &features,
             &vocab,
             &out,
@@ -562,13 +581,16 @@ fn run_train(
     out: &std::path::Path,
     dtype: &str,
     class_words: Option<&std::path::Path>,
+    augmented: &[PathBuf],
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let feats = corpus::read_features(features)?;
     let vocab = files::load_vocab(vocab)?;
     let words = class_words.map(fit::ClassWords::read).transpose()?;
+    let copies = augment::read(&feats, augmented)?;
     let started = std::time::Instant::now();
-    let (model, classes) = fit::train_model(cfg, &feats, &vocab, dtype, words.as_ref())?;
+    let (model, classes) =
+        fit::train_model(cfg, &feats, &vocab, dtype, words.as_ref(), copies.as_ref())?;
     let text = serde_json::to_string(&model)?;
     std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
     eprintln!(

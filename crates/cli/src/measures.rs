@@ -426,6 +426,7 @@ pub fn run_package(
     features: &Index,
     vocab: &Vocabulary,
     words: Option<&crate::fit::ClassWords>,
+    copies: Option<&crate::augment::Copies>,
     source: &str,
 ) -> anyhow::Result<Package> {
     let mut feats = features.clone();
@@ -437,7 +438,8 @@ pub fn run_package(
         }
         .into();
     }
-    let (json, _) = train_model(cfg, &feats, vocab, "f32", words)?;
+    // The held-out package's clips are "unused", so their copies never train.
+    let (json, _) = train_model(cfg, &feats, vocab, "f32", words, copies)?;
     let model = Model::from_parts(json)?;
     package_measures(
         source,

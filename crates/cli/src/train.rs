@@ -177,6 +177,9 @@ pub struct TrainData<'a> {
     /// Per class, text vectors of words that mean it (rows of `text_dim`; may be empty),
     /// trained on in place of the label in a `word_share` of the steps.
     pub class_words: &'a [Vec<f32>],
+    /// Per training clip, augmented copies of its vector (rows of `audio_dim`; may be empty):
+    /// each step takes the clip or one of them at random ([`crate::augment::pick`]).
+    pub copies: &'a [Vec<f32>],
     pub text_dim: usize,
     pub audio_feature: String,
     /// The projection the clip vectors went through, and the feature network's weights file,
@@ -528,6 +531,9 @@ pub fn train(
             .collect()
     };
     let audio = standardise(data.audio);
+    let copies: Vec<Vec<f32>> = data.copies.iter().map(|c| standardise(c)).collect();
+    // Its own generator, so that training without copies draws exactly what it did before.
+    let mut copy_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xA065_C0DE);
     let validation = data.validation.map(|(v, l)| (standardise(v), l));
     anyhow::ensure!(
         !cfg.early_stop || validation.as_ref().is_some_and(|(_, l)| !l.is_empty()),
@@ -628,8 +634,15 @@ pub fn train(
             let ti: Vec<usize> = batch.iter().map(|p| p.1).collect();
             let y: Vec<f32> = batch.iter().map(|p| p.2).collect();
             let b = batch.len();
-            let xa =
-                Tensor::from_vec(rows(&audio, data.audio_dim, &ai), (b, data.audio_dim), &dev)?;
+            let xa: Vec<f32> = ai
+                .iter()
+                .flat_map(|&i| {
+                    crate::augment::pick(&audio, &copies, data.audio_dim, i, &mut copy_rng)
+                        .iter()
+                        .copied()
+                })
+                .collect();
+            let xa = Tensor::from_vec(xa, (b, data.audio_dim), &dev)?;
             let noisy = |rows: Vec<f32>, classes: &[usize], rng: &mut ChaCha8Rng| {
                 let rows = with_class_words(
                     rows,
@@ -746,6 +759,7 @@ pub fn train(
             "loss_per_epoch": history,
             "epochs_run": history.len(),
             "epoch_kept": kept,
+            "augmented_clips": copies.iter().filter(|c| !c.is_empty()).count(),
             "validation_per_epoch": scores,
             "infonce_scale": if infonce {
                 json!(log_scale.as_tensor().exp()?.to_vec1::<f32>()?[0])

@@ -44,6 +44,7 @@ fn train_synthetic(cfg: &TrainConfig) -> ModelJson {
         labels: &labels,
         class_text: &text,
         class_words: &[],
+        copies: &[],
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,
@@ -170,6 +171,7 @@ fn train_synthetic_validated(cfg: &TrainConfig) -> anyhow::Result<ModelJson> {
         labels: &labels,
         class_text: &text,
         class_words: &[],
+        copies: &[],
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,
@@ -248,6 +250,7 @@ fn early_stop_needs_validation_clips() {
         labels: &labels,
         class_text: &text,
         class_words: &[],
+        copies: &[],
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,
@@ -482,4 +485,48 @@ fn every_loss_and_similarity_trains_without_diverging() {
             );
         }
     }
+}
+
+#[test]
+fn copies_train_in_place_of_their_clips_and_identical_ones_change_nothing() {
+    let (audio, labels, text) = synthetic(20, 7);
+    let cfg = TrainConfig {
+        epochs: 2,
+        loss: Loss::InfoNce,
+        ..config(TextInput::PerModality)
+    };
+    let run = |copies: &[Vec<f32>]| {
+        let data = TrainData {
+            audio: &audio,
+            audio_dim: 12,
+            labels: &labels,
+            class_text: &text,
+            class_words: &[],
+            copies,
+            text_dim: 8,
+            audio_feature: "test".into(),
+            audio_pca: None,
+            audio_weights: None,
+            text_feature: "test".into(),
+            validation: None,
+        };
+        train(&cfg, &data, "f32", false).unwrap()
+    };
+    let plain = run(&[]);
+    // Copies equal to their clips: whichever is drawn, the batch is the same, and drawing them
+    // takes nothing from the generator of the weights, dropout and batches.
+    let twins: Vec<Vec<f32>> = audio.chunks_exact(12).map(|r| [r, r].concat()).collect();
+    let with_twins = run(&twins);
+    assert_eq!(weights(&with_twins), weights(&plain));
+    // The scaling is fitted on the clips alone, copies or not.
+    assert_eq!(with_twins.audio.mean, plain.audio.mean);
+    // Other copies are trained on, and the same seed draws them the same way.
+    let shifted: Vec<Vec<f32>> = audio
+        .chunks_exact(12)
+        .map(|r| r.iter().map(|x| x + 0.5).collect())
+        .collect();
+    let a = run(&shifted);
+    assert_ne!(weights(&a), weights(&plain));
+    assert_eq!(weights(&a), weights(&run(&shifted)));
+    assert_eq!(a.audio.mean, plain.audio.mean);
 }
