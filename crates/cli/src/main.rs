@@ -202,14 +202,16 @@ enum Command {
         phrases: PathBuf,
         /// Recorded `earshot lopo` runs shown beside the tables (each skipped when absent): by
         /// default the same protocol (the 6 largest packages, 20 epochs, the shipped recipe) on
-        /// MFCC, the aisfx teacher and the student.
+        /// MFCC, the aisfx teacher and the student (at the shipped seed, without and with the
+        /// augmented copies the shipped model trained on).
         #[arg(
             long,
             num_args = 0..,
             default_values = [
                 "crates/cli/eval/lopo/v2-l6-e20-infonce-global-256.json",
                 "crates/cli/eval/lopo/v2-l6-e20-walnet-infonce-global-256.json",
-                "crates/cli/eval/lopo/v2-l6-e20-student-pca128-infonce-global-256.json",
+                "crates/cli/eval/lopo/v2-l6-e20-student-pca128-infonce-global-256-seed3.json",
+                "crates/cli/eval/lopo/v2-l6-e20-student-pca128-infonce-global-256-aug3-nonoise-seed3.json",
                 "crates/cli/eval/lopo/v2-all-e20-infonce-global-256.json",
             ]
         )]

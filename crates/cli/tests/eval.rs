@@ -22,9 +22,9 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
         (
             "student-pca128",
             [
-                ("class_names", 71, 1.0, 1.0, 1.0),
-                ("words", 46, 0.478, 0.522, 0.509),
-                ("phrases", 66, 0.485, 0.712, 0.711),
+                ("class_names", 71, 0.986, 1.0, 1.0),
+                ("words", 46, 0.478, 0.522, 0.524),
+                ("phrases", 66, 0.485, 0.712, 0.708),
             ],
         ),
         (
@@ -55,9 +55,9 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
             "phrases of classes the corpus lacks"
         );
     }
-    // "Sounds like" words: a word of the clip's class among the first five for 0.70 of the test
+    // "Sounds like" words: a word of the clip's class among the first five for 0.71 of the test
     // clips with the student (issue 15's target: 0.60), 0.50 with MFCC.
-    for (key, want) in [("student-pca128", 0.697), ("mfcc", 0.502)] {
+    for (key, want) in [("student-pca128", 0.712), ("mfcc", 0.502)] {
         let s = &v["text_queries"][key]["sounds_like"];
         assert_eq!(s["clips"], 468, "{s}");
         assert!(near(&s["top5"], want), "{key}: {s}");
@@ -74,7 +74,7 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
     assert_eq!(keys, ["mfcc", "student-pca128", "walnet-pca300"]);
     for (key, rows, ceiling) in [
         ("mfcc", [0.514, 0.650, 0.453, 0.661], 0.688),
-        ("student-pca128", [0.700, 0.760, 0.556, 0.801], 0.641),
+        ("student-pca128", [0.700, 0.764, 0.556, 0.797], 0.634),
         ("walnet-pca300", [0.720, 0.801, 0.580, 0.844], 0.620),
     ] {
         let t2 = &v["table2"][key];
@@ -109,13 +109,13 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
     }
     let human = String::from_utf8_lossy(&earshot(&["eval"]).stdout).into_owned();
     assert!(
-        human.contains("text→audio ceiling with k = 25 on these clips (each class's clips ranked first): mfcc 0.688, student-pca128 0.641, walnet-pca300 0.620"),
+        human.contains("text→audio ceiling with k = 25 on these clips (each class's clips ranked first): mfcc 0.688, student-pca128 0.634, walnet-pca300 0.620"),
         "{human}"
     );
     // docs/results.md: one-word queries that are no label (crates/cli/eval/free-text.csv).
     for (key, top1, map3) in [
         ("mfcc", 8, 0.232),
-        ("student-pca128", 6, 0.322),
+        ("student-pca128", 8, 0.366),
         ("walnet-pca300", 12, 0.395),
     ] {
         let f = &v["free_text"][key];
@@ -126,7 +126,8 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
         assert!((got - map3).abs() < 0.001, "{key}: {got} vs {map3}");
     }
     // docs/results.md: the recorded leave-one-package-out runs, side by side: the six largest
-    // packages with MFCC, the teacher and the student, then every package with MFCC.
+    // packages with MFCC, the teacher and the student (the shipped seed without and with the
+    // augmented copies the shipped model trained on), then every package with MFCC.
     let lopo = v["leave_one_package_out"].as_array().unwrap();
     let got: Vec<(&str, u64, f64)> = lopo
         .iter()
@@ -141,7 +142,8 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
     for ((feature, clips, a_t), want) in got.iter().zip([
         ("mfcc", 1924, 0.254),
         ("walnet-pca300", 1924, 0.342),
-        ("student-pca128", 1924, 0.383),
+        ("student-pca128", 1924, 0.401),
+        ("student-pca128", 1924, 0.429),
         ("mfcc", 2746, 0.260),
     ]) {
         assert_eq!((*feature, *clips), (want.0, want.1));
@@ -151,7 +153,7 @@ fn eval_json_has_both_tables_and_the_documented_numbers() {
             want.2
         );
     }
-    assert!(human.contains("student-pca128   a→t 0.383; a→a 0.412 / 0.361; t→a 0.485 / 0.478"));
+    assert!(human.contains("student-pca128   a→t 0.429; a→a 0.422 / 0.361; t→a 0.503 / 0.478"));
     // Without the comparison only the shipped model's block is left.
     let out = earshot(&["eval", "--json", "--compare"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
