@@ -198,28 +198,14 @@ pub fn feature_name(features: &Index) -> String {
 /// The projection a clip-vector file's vectors went through (`earshot pca` keeps it in the
 /// header), in the model JSON's form.
 pub fn feature_projection(features: &Index) -> anyhow::Result<Option<PcaJson>> {
-    let Some(p) = features.extra.get("pca") else {
+    if features.extra.get("pca").is_none() {
         return Ok(None);
-    };
-    let floats = |key: &str| -> anyhow::Result<Vec<f32>> {
-        serde_json::from_value(p.get(key).cloned().unwrap_or_default())
-            .with_context(|| format!("the header's pca.{key} is not a list of numbers"))
-    };
-    let from = p
-        .get("from")
-        .and_then(serde_json::Value::as_u64)
-        .context("the header's pca.from is missing")? as usize;
-    let components = floats("components")?;
-    anyhow::ensure!(
-        from > 0 && components.len() == features.dim * from,
-        "the header's pca has {} component values for {from} → {}",
-        components.len(),
-        features.dim
-    );
+    }
+    let p = stored_projection(features)?;
     Ok(Some(PcaJson {
-        from,
-        mean: floats("mean")?,
-        components: pack_tensor(&[features.dim, from], &components, "f16"),
+        from: p.dim,
+        components: pack_tensor(&[features.dim, p.dim], &p.components, "f16"),
+        mean: p.mean,
     }))
 }
 

@@ -36,23 +36,33 @@ fn config(text_input: TextInput) -> TrainConfig {
     }
 }
 
-fn train_synthetic(cfg: &TrainConfig) -> ModelJson {
-    let (audio, labels, text) = synthetic(20, 7);
-    let data = TrainData {
-        audio: &audio,
+/// The synthetic clips as training data: 12-d audio, 8-d text, the given copies and validation.
+fn data<'a>(
+    audio: &'a [f32],
+    labels: &'a [usize],
+    text: &'a [f32],
+    copies: &'a [Vec<f32>],
+    validation: Option<(&'a [f32], &'a [usize])>,
+) -> TrainData<'a> {
+    TrainData {
+        audio,
         audio_dim: 12,
-        labels: &labels,
-        class_text: &text,
+        labels,
+        class_text: text,
         class_words: &[],
-        copies: &[],
+        copies,
         text_dim: 8,
         audio_feature: "test".into(),
         audio_pca: None,
         audio_weights: None,
         text_feature: "test".into(),
-        validation: None,
-    };
-    train(cfg, &data, "f32", false).unwrap()
+        validation,
+    }
+}
+
+fn train_synthetic(cfg: &TrainConfig) -> ModelJson {
+    let (audio, labels, text) = synthetic(20, 7);
+    train(cfg, &data(&audio, &labels, &text, &[], None), "f32", false).unwrap()
 }
 
 #[test]
@@ -165,21 +175,13 @@ fn the_last_layer_size_is_the_joint_space() {
 fn train_synthetic_validated(cfg: &TrainConfig) -> anyhow::Result<ModelJson> {
     let (audio, labels, text) = synthetic(20, 7);
     let (val_audio, val_labels, _) = synthetic(5, 11);
-    let data = TrainData {
-        audio: &audio,
-        audio_dim: 12,
-        labels: &labels,
-        class_text: &text,
-        class_words: &[],
-        copies: &[],
-        text_dim: 8,
-        audio_feature: "test".into(),
-        audio_pca: None,
-        audio_weights: None,
-        text_feature: "test".into(),
-        validation: Some((&val_audio, &val_labels)),
-    };
-    train(cfg, &data, "f32", false)
+    let validation = Some((&val_audio[..], &val_labels[..]));
+    train(
+        cfg,
+        &data(&audio, &labels, &text, &[], validation),
+        "f32",
+        false,
+    )
 }
 
 fn weights(json: &ModelJson) -> String {
@@ -244,20 +246,7 @@ fn early_stop_keeps_the_best_validation_epoch_and_its_weights() {
 #[test]
 fn early_stop_needs_validation_clips() {
     let (audio, labels, text) = synthetic(5, 7);
-    let data = TrainData {
-        audio: &audio,
-        audio_dim: 12,
-        labels: &labels,
-        class_text: &text,
-        class_words: &[],
-        copies: &[],
-        text_dim: 8,
-        audio_feature: "test".into(),
-        audio_pca: None,
-        audio_weights: None,
-        text_feature: "test".into(),
-        validation: None,
-    };
+    let data = data(&audio, &labels, &text, &[], None);
     let cfg = TrainConfig {
         epochs: 1,
         early_stop: true,
@@ -496,21 +485,13 @@ fn copies_train_in_place_of_their_clips_and_identical_ones_change_nothing() {
         ..config(TextInput::PerModality)
     };
     let run = |copies: &[Vec<f32>]| {
-        let data = TrainData {
-            audio: &audio,
-            audio_dim: 12,
-            labels: &labels,
-            class_text: &text,
-            class_words: &[],
-            copies,
-            text_dim: 8,
-            audio_feature: "test".into(),
-            audio_pca: None,
-            audio_weights: None,
-            text_feature: "test".into(),
-            validation: None,
-        };
-        train(&cfg, &data, "f32", false).unwrap()
+        train(
+            &cfg,
+            &data(&audio, &labels, &text, copies, None),
+            "f32",
+            false,
+        )
+        .unwrap()
     };
     let plain = run(&[]);
     // Copies equal to their clips: whichever is drawn, the batch is the same, and drawing them
