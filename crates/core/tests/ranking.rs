@@ -111,7 +111,7 @@ fn class_names_find_their_class_first_with_tags() {
     let mut on = engine(None);
     on.tags = true;
     let off = engine(None);
-    assert_eq!(labels(&on, "thunder", 10), labels(&off, "thunder", 10));
+    assert_eq!(labels(&on, "storm", 10), labels(&off, "storm", 10));
 }
 
 #[test]
