@@ -62,6 +62,22 @@ ensure_chromium() {
   fi
 }
 
+# What the corpus scripts' tests need: sox (augment.py) and a virtualenv with numpy, pinned.
+ensure_corpus_test_tools() {
+  if ! command -v sox >/dev/null; then
+    step "apt-get install sox"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq sox libsox-fmt-all
+  fi
+  local venv="$ROOT/.cache/venv-test"
+  if ! "$venv/bin/python" -c 'import numpy' >/dev/null 2>&1; then
+    step "python virtualenv for the corpus scripts' tests (.cache/venv-test)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$ROOT/scripts/corpus/requirements-test.txt"
+  fi
+}
+
 ensure_app_tools() {
   ensure_wasm_target
   ensure_wasm_bindgen
