@@ -394,12 +394,12 @@ pub fn block_embeddings(
     channels: &[Vec<f32>],
     sample_rate: u32,
 ) -> Result<Vec<Vec<f32>>> {
-    let h = heard(front, channels, sample_rate)?;
+    let h = prepared(front, channels, sample_rate)?;
     net.embed_blocks(h.n_blocks, &h.blocks)
 }
 
-/// A decoded clip as the network's front end prepares it ([`heard`]).
-pub(crate) struct Heard {
+/// A decoded clip as the network's front end prepares it ([`prepared`]).
+pub(crate) struct Prepared {
     /// Mono, 44.1 kHz.
     pub samples: Vec<f32>,
     pub log_mel: Frames,
@@ -410,13 +410,17 @@ pub(crate) struct Heard {
 
 /// A decoded clip validated, mixed down and resampled to 44.1 kHz, with its log-mel and the
 /// network's blocks of it: everything before the network.
-pub(crate) fn heard(front: &FrontEnd, channels: &[Vec<f32>], sample_rate: u32) -> Result<Heard> {
+pub(crate) fn prepared(
+    front: &FrontEnd,
+    channels: &[Vec<f32>],
+    sample_rate: u32,
+) -> Result<Prepared> {
     audio::validate(channels, sample_rate)?;
     let mono = audio::mix_to_mono(channels)?;
     let samples = audio::resample(&mono, sample_rate, SAMPLE_RATE)?;
     let log_mel = front.log_mel(&samples)?;
     let (n_blocks, blocks) = blocks(&log_mel)?;
-    Ok(Heard {
+    Ok(Prepared {
         samples,
         log_mel,
         n_blocks,

@@ -179,7 +179,7 @@ impl AudioInput {
             }
             #[cfg(feature = "cnn")]
             Front::Cnn(_, net, front) => {
-                let h = cnn::heard(front, channels, sample_rate)?;
+                let h = cnn::prepared(front, channels, sample_rate)?;
                 let feature = cnn::mean_of(&net.embed_blocks(h.n_blocks, &h.blocks)?);
                 (
                     feature,
