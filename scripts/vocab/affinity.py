@@ -102,10 +102,32 @@ def affinities(words_vec, anchors, owner, classes):
     return out
 
 
+def label_tokens(classes):
+    """Each word of the labels (hyphenated words whole and in parts: "tom-tom", "tom") and the
+    classes whose label has it."""
+    out = {}
+    for c in classes:
+        for tok in re.split(r"[^0-9a-z'-]+", c.lower()):
+            tok = tok.strip("-'")
+            if tok and tok not in make_vocab.STOP:
+                for w in {tok, *(p for p in tok.split("-") if p)}:
+                    out.setdefault(w, set()).add(c)
+    return out
+
+
 def table(words, aff, classes, min_cosine, margin, top):
+    """Each word's classes within `margin` of its best (at most `top`), for words whose best
+    cosine is at least `min_cosine`; a word of a label stands for the classes whose label has it
+    (cosine 1), whatever the sentence model says ("organ" is Organ's, "bass" each bass class's)."""
     per_class = {c: [] for c in classes}
     kept = 0
+    own = label_tokens(classes)
     for w, row in zip(words, aff):
+        if w in own:
+            kept += 1
+            for c in sorted(own[w]):
+                per_class[c].append(f"{w}:100")
+            continue
         order = np.argsort(-row)[:top]
         best = row[order[0]]
         if best < min_cosine:

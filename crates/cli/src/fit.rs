@@ -198,18 +198,26 @@ pub fn fit_text_prior(
 
 /// `model` with its text prior fitted again ([`fit_text_prior`]) and the floor of a text
 /// query's best score fitted again with it ([`fit_text_floor`]); the network, and so every
-/// audio embedding and the index, stay as they were.
+/// audio embedding and the index, stay as they were. With `validation`, those words choose the
+/// weights instead of the validation words of `words` (whose words, both splits, still anchor
+/// the prior returned).
 pub fn refit_prior(
     model: &earshot_core::ModelJson,
     vocab: &Vocabulary,
     features: &Index,
     words: &ClassWords,
+    validation: Option<&[TextQuery]>,
     affinity: Option<&BTreeMap<String, String>>,
 ) -> anyhow::Result<earshot_core::ModelJson> {
     let mut json = model.clone();
     json.text_prior = None;
     let stored = Model::from_parts(json.clone())?;
-    if let Some((prior, top1)) = fit_text_prior(&stored, vocab, features, words, affinity)? {
+    let choice = ClassWords {
+        train: words.train.clone(),
+        validation: validation.map_or_else(|| words.validation.clone(), <[_]>::to_vec),
+    };
+    if let Some((mut prior, top1)) = fit_text_prior(&stored, vocab, features, &choice, affinity)? {
+        prior.words = words.by_class();
         json.training["text_prior_validation_top1"] = serde_json::json!(top1);
         json.text_prior = Some(prior);
     }
@@ -404,6 +412,26 @@ mod tests {
         let p = std::env::temp_dir().join(format!("earshot-{name}-{}.csv", std::process::id()));
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn an_affinity_table_is_read_as_class_to_words() {
+        let p = write("affinity", r#"{"Bleat":"sheep:71 ewe:66","Cow":"sheep:68"}"#);
+        let t = read_affinity(&p).unwrap();
+        assert_eq!(t["Bleat"], "sheep:71 ewe:66");
+        let a = Affinity {
+            weight: 1.0,
+            sharpness: 40.0,
+            words: t,
+        };
+        let rows = a.table(|c| ["Bleat", "Cow"].iter().position(|x| *x == c));
+        assert_eq!(rows["sheep"], vec![(0, 0.71), (1, 0.68)]);
+        let bad = write("affinity-bad", "word,class\nsheep,Bleat\n");
+        let e = read_affinity(&bad).unwrap_err().to_string();
+        assert!(e.contains("not an affinity table"), "{e}");
+        for f in [p, bad] {
+            let _ = std::fs::remove_file(f);
+        }
     }
 
     #[test]

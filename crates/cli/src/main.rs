@@ -225,6 +225,10 @@ enum Command {
         /// Words' classes by a sentence model (JSON: class label → "word:cos100 …").
         #[arg(long)]
         affinity: Option<PathBuf>,
+        /// Choose the weights on the validation words of this file (same columns) instead of
+        /// --class-words' (whose words still anchor the prior).
+        #[arg(long)]
+        validation_words: Option<PathBuf>,
         /// Where the model is written.
         #[arg(long)]
         out: PathBuf,
@@ -523,12 +527,14 @@ fn main() -> ExitCode {
             features,
             class_words,
             affinity,
+            validation_words,
             out,
         } => run_prior(
             &model,
             &vocab,
             &features,
             &class_words,
+            validation_words.as_deref(),
             affinity.as_deref(),
             &out,
         )
@@ -622,6 +628,7 @@ fn run_prior(
     vocab: &std::path::Path,
     features: &std::path::Path,
     class_words: &std::path::Path,
+    validation_words: Option<&std::path::Path>,
     affinity: Option<&std::path::Path>,
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
@@ -633,7 +640,15 @@ fn run_prior(
     let vocab = files::load_vocab(vocab)?;
     let words = fit::ClassWords::read(class_words)?;
     let table = affinity.map(fit::read_affinity).transpose()?;
-    let json = fit::refit_prior(&json, &vocab, &feats, &words, table.as_ref())?;
+    let validation = validation_words.map(fit::ClassWords::read).transpose()?;
+    let json = fit::refit_prior(
+        &json,
+        &vocab,
+        &feats,
+        &words,
+        validation.as_ref().map(|v| &v.validation[..]),
+        table.as_ref(),
+    )?;
     let text = serde_json::to_string(&json)?;
     std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
     match &json.text_prior {
