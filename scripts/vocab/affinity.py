@@ -14,7 +14,8 @@ the class's texts; --scrub-eval removes the evaluation lists' words (and their i
 from those definitions. Only the labels' text is used, never a sound's label.
 
 A word is kept when its best cosine is at least --min-cosine, with the classes within --margin
-of its best (at most --top); the cosines are stored in hundredths. Output: a JSON object of
+of its best (at most --top); the cosines are stored in hundredths. The labels' own words get no
+entry (--label-words own: their own classes at cosine 1). Output: a JSON object of
 class label → "word:cos word:cos …". The words' vectors are cached under .cache/minilm/ (about
 20 minutes on 2 busy cores the first time).
 """
@@ -109,24 +110,26 @@ def label_tokens(classes):
     for c in classes:
         for tok in re.split(r"[^0-9a-z'-]+", c.lower()):
             tok = tok.strip("-'")
-            if tok and tok not in make_vocab.STOP:
+            if tok:
                 for w in {tok, *(p for p in tok.split("-") if p)}:
                     out.setdefault(w, set()).add(c)
     return out
 
 
-def table(words, aff, classes, min_cosine, margin, top):
+def table(words, aff, classes, min_cosine, margin, top, label_words="skip"):
     """Each word's classes within `margin` of its best (at most `top`), for words whose best
-    cosine is at least `min_cosine`; a word of a label stands for the classes whose label has it
-    (cosine 1), whatever the sentence model says ("organ" is Organ's, "bass" each bass class's)."""
+    cosine is at least `min_cosine`. A word of a label is left out (`skip`: the labels are the
+    prior's anchors and their sounds' tags) or stands for the classes whose label has it at
+    cosine 1 (`own`: "organ" is Organ's, "bass" each bass class's), whatever the model says."""
     per_class = {c: [] for c in classes}
     kept = 0
     own = label_tokens(classes)
     for w, row in zip(words, aff):
-        if w in own:
-            kept += 1
-            for c in sorted(own[w]):
-                per_class[c].append(f"{w}:100")
+        if w in own and not (label_words == "own" and w in make_vocab.STOP):
+            if label_words == "own":
+                kept += 1
+                for c in sorted(own[w]):
+                    per_class[c].append(f"{w}:100")
             continue
         order = np.argsort(-row)[:top]
         best = row[order[0]]
@@ -149,6 +152,8 @@ def main():
     ap.add_argument("--min-cosine", type=float, default=0.6)
     ap.add_argument("--margin", type=float, default=0.05)
     ap.add_argument("--top", type=int, default=3)
+    ap.add_argument("--label-words", choices=["skip", "own"], default="skip",
+                    help="a label's words: no entry, or their own classes at cosine 1")
     ap.add_argument("--out", default=os.path.join(CACHE, "affinity.json"))
     args = ap.parse_args()
 
@@ -160,7 +165,7 @@ def main():
     vecs = word_vectors(model, words)
     anchors, owner = class_anchors(model, classes, args.glosses, args.scrub_eval, wn)
     aff = affinities(vecs, anchors, owner, classes)
-    out, kept = table(words, aff, classes, args.min_cosine, args.margin, args.top)
+    out, kept = table(words, aff, classes, args.min_cosine, args.margin, args.top, args.label_words)
     text = json.dumps(out, sort_keys=True, separators=(",", ":"))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

@@ -416,7 +416,10 @@ mod tests {
 
     #[test]
     fn an_affinity_table_is_read_as_class_to_words() {
-        let p = write("affinity", r#"{"Bleat":"sheep:71 ewe:66","Cow":"sheep:68"}"#);
+        let p = write(
+            "affinity",
+            r#"{"Bleat":"sheep:71 ewe:66","Cow":"sheep:68"}"#,
+        );
         let t = read_affinity(&p).unwrap();
         assert_eq!(t["Bleat"], "sheep:71 ewe:66");
         let a = Affinity {
