@@ -306,7 +306,7 @@ impl Service {
             return None;
         }
         let t = self.engine.vocab.embed(&words).ok()?;
-        self.engine.embed_text(&t.vector).ok()
+        self.engine.embed_text(&t).ok()
     }
 
     /// The joint space's dimension (library embeddings must match it).

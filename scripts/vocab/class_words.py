@@ -73,6 +73,9 @@ def main():
                     help="only words this vocabulary file has (the app must know them)")
     ap.add_argument("--min-cosine", type=float, default=0.5)
     ap.add_argument("--validation-share", type=float, default=0.5)
+    ap.add_argument("--unfiltered", action="store_true",
+                    help="keep every WordNet candidate, whatever GloVe says (a validation set "
+                         "that does not favour GloVe; `earshot prior --validation-words`)")
     ap.add_argument("--out", default=os.path.join(EVAL, "class-words.csv"))
     args = ap.parse_args()
 
@@ -107,7 +110,7 @@ def main():
                     or w in held_out or w in make_vocab.STOP or w not in known):
                 continue
             cos = labels @ unit(emb[index[w]])
-            if cos[ci] >= args.min_cosine and int(cos.argmax()) == ci:
+            if args.unfiltered or (cos[ci] >= args.min_cosine and int(cos.argmax()) == ci):
                 rows.append((w, c, split_of(w, args.validation_share), round(float(cos[ci]), 3)))
     # A word WordNet gives to two classes is kept for neither (argmax already makes this rare).
     count = {}

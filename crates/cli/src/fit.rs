@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use earshot_core::Vocabulary;
-use earshot_core::{floor_between, Calibration, Logistic, TextPrior};
+use earshot_core::{floor_between, Affinity, Calibration, Logistic, TextPrior};
 use earshot_core::{l2, Model};
 use earshot_core::{Engine, Index};
 
@@ -97,17 +97,31 @@ impl ClassWords {
 /// The weights and sharpnesses [`fit_text_prior`] tries.
 const PRIOR_WEIGHTS: [f32; 6] = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0];
 const PRIOR_SHARPNESS: [f32; 4] = [10.0, 20.0, 40.0, 80.0];
+/// The affinity weights and sharpnesses it tries with an affinity table.
+const AFFINITY_WEIGHTS: [f32; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
+const AFFINITY_SHARPNESS: [f32; 4] = [10.0, 20.0, 40.0, 80.0];
+
+/// An affinity table (`scripts/vocab/affinity.py`): a JSON object of class label →
+/// `"word:cos100 word:cos100 …"` ([`Affinity::words`]).
+pub fn read_affinity(path: &std::path::Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let bytes = crate::files::read_bytes(path)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not an affinity table ({e})", path.display()))
+}
 
 /// The text prior of `model` chosen on the validation split of `features`: every weight and
-/// sharpness of a small grid, with the `train` words as anchors, scored by how many `validation`
-/// words and class names (as typed) find a clip of their class first among the validation clips
-/// (the model alone, no tags); ties keep the smaller weight. The prior returned anchors every
-/// word of `words`. `None` without validation clips or validation words of their classes.
+/// sharpness of a small grid (with `affinity`, a table of words' classes by a sentence model,
+/// also every affinity weight and sharpness of [`AFFINITY_WEIGHTS`] × [`AFFINITY_SHARPNESS`]),
+/// with the `train` words as anchors, scored by how many `validation` words and class names (as
+/// typed) find a clip of their class first among the validation clips (the model alone, no
+/// tags); ties keep the earlier (smaller) weights. The prior returned anchors every word of
+/// `words`. `None` without validation clips or validation words of their classes.
 pub fn fit_text_prior(
     model: &Model,
     vocab: &Vocabulary,
     features: &Index,
     words: &ClassWords,
+    affinity: Option<&BTreeMap<String, String>>,
 ) -> anyhow::Result<Option<(TextPrior, f64)>> {
     let val = split(features, VALIDATION);
     if val.labels.is_empty() {
@@ -133,34 +147,86 @@ pub fn fit_text_prior(
             .or_default()
             .push(q.text.clone());
     }
+    let mut pulls: Vec<Option<Affinity>> = vec![None];
+    if let Some(table) = affinity {
+        for weight in AFFINITY_WEIGHTS.into_iter().filter(|&w| w > 0.0) {
+            for sharpness in AFFINITY_SHARPNESS {
+                pulls.push(Some(Affinity {
+                    weight,
+                    sharpness,
+                    words: table.clone(),
+                }));
+            }
+        }
+    }
     let mut best: Option<(TextPrior, f64)> = None;
     for weight in PRIOR_WEIGHTS {
         for sharpness in PRIOR_SHARPNESS {
-            let mut m = model.clone();
-            m.text_prior = Some(TextPrior {
-                weight,
-                sharpness,
-                words: anchors.clone(),
-            });
-            let mut engine = Engine::new(m, vocab.clone(), index.clone())?;
-            engine.tags = false;
-            let top1 = text_scores(&engine, &queries).top1;
-            if best.as_ref().is_none_or(|(_, b)| top1 > *b) {
-                best = Some((
-                    TextPrior {
-                        weight,
-                        sharpness,
-                        words: words.by_class(),
-                    },
-                    top1,
-                ));
+            for pull in &pulls {
+                let mut m = model.clone();
+                m.text_prior = Some(TextPrior {
+                    weight,
+                    sharpness,
+                    words: anchors.clone(),
+                    affinity: pull.clone(),
+                });
+                let mut engine = Engine::new(m, vocab.clone(), index.clone())?;
+                engine.tags = false;
+                let top1 = text_scores(&engine, &queries).top1;
+                if best.as_ref().is_none_or(|(_, b)| top1 > *b) {
+                    best = Some((
+                        TextPrior {
+                            weight,
+                            sharpness,
+                            words: words.by_class(),
+                            affinity: pull.clone(),
+                        },
+                        top1,
+                    ));
+                }
+                if weight == 0.0 {
+                    break; // nothing else matters without the pull
+                }
             }
             if weight == 0.0 {
-                break; // sharpness does not matter without the pull
+                break;
             }
         }
     }
     Ok(best)
+}
+
+/// `model` with its text prior fitted again ([`fit_text_prior`]) and the floor of a text
+/// query's best score fitted again with it ([`fit_text_floor`]); the network, and so every
+/// audio embedding and the index, stay as they were. With `validation`, those words choose the
+/// weights instead of the validation words of `words` (whose words, both splits, still anchor
+/// the prior returned).
+pub fn refit_prior(
+    model: &earshot_core::ModelJson,
+    vocab: &Vocabulary,
+    features: &Index,
+    words: &ClassWords,
+    validation: Option<&[TextQuery]>,
+    affinity: Option<&BTreeMap<String, String>>,
+) -> anyhow::Result<earshot_core::ModelJson> {
+    let mut json = model.clone();
+    json.text_prior = None;
+    let stored = Model::from_parts(json.clone())?;
+    let choice = ClassWords {
+        train: words.train.clone(),
+        validation: validation.map_or_else(|| words.validation.clone(), <[_]>::to_vec),
+    };
+    if let Some((mut prior, top1)) = fit_text_prior(&stored, vocab, features, &choice, affinity)? {
+        prior.words = words.by_class();
+        json.training["text_prior_validation_top1"] = serde_json::json!(top1);
+        json.text_prior = Some(prior);
+    }
+    let stored = Model::from_parts(json.clone())?;
+    let floor = fit_text_floor(&stored, vocab, features)?;
+    if let Some(c) = json.calibration.as_mut() {
+        c.text_floor = floor;
+    }
+    Ok(json)
 }
 
 /// Train `cfg` on the train split of `features` (class texts from `vocab`); returns the model JSON
@@ -220,7 +286,7 @@ pub fn train_model(
     let stored = Model::from_parts(json.clone())?;
     json.calibration = fit_calibration(&stored, vocab, features)?;
     if let Some(words) = words {
-        if let Some((prior, top1)) = fit_text_prior(&stored, vocab, features, words)? {
+        if let Some((prior, top1)) = fit_text_prior(&stored, vocab, features, words, None)? {
             json.training["text_prior_validation_top1"] = serde_json::json!(top1);
             json.text_prior = Some(prior);
         }
@@ -351,6 +417,29 @@ mod tests {
         let p = std::env::temp_dir().join(format!("earshot-{name}-{}.csv", std::process::id()));
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn an_affinity_table_is_read_as_class_to_words() {
+        let p = write(
+            "affinity",
+            r#"{"Bleat":"sheep:71 ewe:66","Cow":"sheep:68"}"#,
+        );
+        let t = read_affinity(&p).unwrap();
+        assert_eq!(t["Bleat"], "sheep:71 ewe:66");
+        let a = Affinity {
+            weight: 1.0,
+            sharpness: 40.0,
+            words: t,
+        };
+        let rows = a.table(|c| ["Bleat", "Cow"].iter().position(|x| *x == c));
+        assert_eq!(rows["sheep"], vec![(0, 0.71), (1, 0.68)]);
+        let bad = write("affinity-bad", "word,class\nsheep,Bleat\n");
+        let e = read_affinity(&bad).unwrap_err().to_string();
+        assert!(e.contains("not an affinity table"), "{e}");
+        for f in [p, bad] {
+            let _ = std::fs::remove_file(f);
+        }
     }
 
     #[test]

@@ -217,6 +217,30 @@ enum Command {
         )]
         lopo: Vec<PathBuf>,
     },
+    /// Fit a model's text prior again, on the validation split: anchored on --class-words and,
+    /// with --affinity, mixing in the vocabulary words' classes by a sentence model
+    /// (scripts/vocab/affinity.py). The network is untouched, so the model's index stays valid.
+    Prior {
+        #[arg(long, default_value = "pkg/model.json")]
+        model: PathBuf,
+        #[arg(long, default_value = "pkg/vocab.bin")]
+        vocab: PathBuf,
+        /// Clip vectors with a validation split (shipped: pkg/eval/features.bin).
+        #[arg(long, default_value = "pkg/eval/features.bin")]
+        features: PathBuf,
+        #[arg(long, default_value = "crates/cli/eval/class-words.csv")]
+        class_words: PathBuf,
+        /// Words' classes by a sentence model (JSON: class label → "word:cos100 …").
+        #[arg(long)]
+        affinity: Option<PathBuf>,
+        /// Choose the weights on the validation words of this file (same columns) instead of
+        /// --class-words' (whose words still anchor the prior).
+        #[arg(long)]
+        validation_words: Option<PathBuf>,
+        /// Where the model is written.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Leave one package out: train without each source package, then search its clips as an
     /// unlabelled library, beside plain cosine kNN on the input features.
     Lopo {
@@ -517,6 +541,24 @@ fn main() -> ExitCode {
             lopo: &lopo,
         })
         .map_err(Failure::from),
+        Command::Prior {
+            model,
+            vocab,
+            features,
+            class_words,
+            affinity,
+            validation_words,
+            out,
+        } => run_prior(
+            &model,
+            &vocab,
+            &features,
+            &class_words,
+            validation_words.as_deref(),
+            affinity.as_deref(),
+            &out,
+        )
+        .map_err(Failure::from),
         Command::Lopo {
             features,
             vocab,
@@ -602,6 +644,58 @@ fn run_train(
         started.elapsed().as_secs_f64(),
         classes.len()
     );
+    Ok(())
+}
+
+fn run_prior(
+    model: &std::path::Path,
+    vocab: &std::path::Path,
+    features: &std::path::Path,
+    class_words: &std::path::Path,
+    validation_words: Option<&std::path::Path>,
+    affinity: Option<&std::path::Path>,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    evaluate::load_matching(model, features)?;
+    let json: earshot_core::ModelJson = serde_json::from_str(&files::read_text(model)?)
+        .with_context(|| format!("{}: not a model file", model.display()))?;
+    let feats = corpus::read_features(features)?;
+    let vocab = files::load_vocab(vocab)?;
+    let words = fit::ClassWords::read(class_words)?;
+    let table = affinity.map(fit::read_affinity).transpose()?;
+    let validation = validation_words.map(fit::ClassWords::read).transpose()?;
+    let json = fit::refit_prior(
+        &json,
+        &vocab,
+        &feats,
+        &words,
+        validation.as_ref().map(|v| &v.validation[..]),
+        table.as_ref(),
+    )?;
+    let text = serde_json::to_string(&json)?;
+    std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
+    match &json.text_prior {
+        Some(p) => eprintln!(
+            "wrote {}: text prior weight {} sharpness {}{}, validation top-1 {:.3}",
+            out.display(),
+            p.weight,
+            p.sharpness,
+            p.affinity.as_ref().map_or(String::new(), |a| format!(
+                ", affinity weight {} sharpness {} ({} classes)",
+                a.weight,
+                a.sharpness,
+                a.words.len()
+            )),
+            json.training["text_prior_validation_top1"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        ),
+        None => eprintln!(
+            "wrote {}: no text prior (no validation words)",
+            out.display()
+        ),
+    }
     Ok(())
 }
 

@@ -57,7 +57,7 @@ pub use pca::Pca;
 pub use index::{top_k, Index, Item, Metric, Storage, KNN_K};
 pub use map::Projection;
 pub use quant::{top_k_rescored, Quantised};
-pub use rank::{floor_between, stem, Calibration, Logistic, TextPrior};
+pub use rank::{floor_between, stem, Affinity, Calibration, Logistic, TextPrior};
 pub use search::{split_exclusions, Answer, Engine, Ranked, ResultItem};
 
 // Evaluation: MAP@k as the paper computes it, and the ranking measures.

@@ -148,7 +148,8 @@ pub fn floor_between(present: &[f32], absent: &[f32]) -> Option<f32> {
 /// text branch is trained on a few dozen labels and maps other words less faithfully than the
 /// word vectors relate them ("puppy" is near "dog" in GloVe); the pull keeps that relation. It
 /// uses the labels' text, never a sound's label, so it holds for unlabelled sounds too. Fitted on
-/// validation words (a model JSON's `"text_prior"`).
+/// validation words (a model JSON's `"text_prior"`). With [`TextPrior::affinity`], the class
+/// shares mix in each query word's classes as a sentence model relates them ([`Affinity`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextPrior {
     pub weight: f32,
@@ -156,12 +157,66 @@ pub struct TextPrior {
     /// More anchors per class label: words that mean it (e.g. from WordNet).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub words: BTreeMap<String, Vec<String>>,
+    /// Vocabulary words' nearest classes by a sentence model, precomputed offline (older
+    /// models have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
 }
 
-impl TextPrior {
+/// Each vocabulary word's nearest classes in a sentence model's space (all-MiniLM-L6-v2: the
+/// word against each class's label and its WordNet definitions; `scripts/vocab/affinity.py`),
+/// kept to a few classes per word and to words near some class. A query's class shares become
+/// `(1 − weight)·glove + weight·mean_words softmax(sharpness · cos(word, class))`, the softmax
+/// over a word's listed classes, the mean over the query's words that are listed (none listed:
+/// the word-vector shares alone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Affinity {
+    pub weight: f32,
+    pub sharpness: f32,
+    /// Per class label, its words with their cosine in hundredths: `"sheep:62 lamb:58"`.
+    pub words: BTreeMap<String, String>,
+}
+
+impl Affinity {
     /// Whether the values can be used: `weight` in [0, 1], a finite `sharpness` ≥ 0.
     pub fn is_valid(&self) -> bool {
         (0.0..=1.0).contains(&self.weight) && self.sharpness.is_finite() && self.sharpness >= 0.0
+    }
+
+    /// Each word's classes and cosines, from [`Affinity::words`]; `class_row` maps a class label
+    /// to its row (labels it gives `None` for are skipped, as are malformed entries).
+    pub fn table(
+        &self,
+        mut class_row: impl FnMut(&str) -> Option<usize>,
+    ) -> std::collections::HashMap<String, Vec<(usize, f32)>> {
+        let mut out: std::collections::HashMap<String, Vec<(usize, f32)>> = Default::default();
+        for (class, list) in &self.words {
+            let Some(row) = class_row(class) else {
+                continue;
+            };
+            for entry in list.split_whitespace() {
+                let Some((word, cos)) = entry.rsplit_once(':') else {
+                    continue;
+                };
+                if let Ok(c) = cos.parse::<f32>() {
+                    out.entry(word.to_owned())
+                        .or_default()
+                        .push((row, c / 100.0));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl TextPrior {
+    /// Whether the values can be used: `weight` in [0, 1], a finite `sharpness` ≥ 0 (and so for
+    /// its affinity).
+    pub fn is_valid(&self) -> bool {
+        (0.0..=1.0).contains(&self.weight)
+            && self.sharpness.is_finite()
+            && self.sharpness >= 0.0
+            && self.affinity.as_ref().is_none_or(Affinity::is_valid)
     }
 
     /// The pulled embedding of a query. `tower`: the query through the text branch; `query`:
@@ -176,10 +231,70 @@ impl TextPrior {
         anchor_class: &[usize],
         labels_joint: &[f32],
     ) -> Vec<f32> {
+        self.apply_with(tower, query, anchors, anchor_class, labels_joint, &[])
+    }
+
+    /// [`TextPrior::apply`] with the query's words' affinities: for each query word that has
+    /// some, its classes (rows of `labels_joint`) and cosines ([`Affinity::table`]).
+    pub fn apply_with(
+        &self,
+        tower: &[f32],
+        query: &[f32],
+        anchors: &[f32],
+        anchor_class: &[usize],
+        labels_joint: &[f32],
+        word_classes: &[&[(usize, f32)]],
+    ) -> Vec<f32> {
         let dim = tower.len();
         if query.is_empty() || dim == 0 || anchor_class.is_empty() {
             return tower.to_vec();
         }
+        let mut shares = self.anchor_shares(query, anchors, anchor_class, labels_joint.len() / dim);
+        if let Some(a) = self.affinity.as_ref().filter(|a| a.weight > 0.0) {
+            let mut from_words = vec![0.0f32; shares.len()];
+            let mut listed = 0usize;
+            for classes in word_classes.iter().filter(|c| !c.is_empty()) {
+                let top = classes
+                    .iter()
+                    .map(|c| c.1)
+                    .fold(f32::NEG_INFINITY, f32::max);
+                let e: Vec<f32> = classes
+                    .iter()
+                    .map(|c| (a.sharpness * (c.1 - top)).exp())
+                    .collect();
+                let total: f32 = e.iter().sum();
+                for (&(row, _), x) in classes.iter().zip(&e) {
+                    if let Some(s) = from_words.get_mut(row) {
+                        *s += x / total;
+                    }
+                }
+                listed += 1;
+            }
+            if listed > 0 {
+                for (s, f) in shares.iter_mut().zip(&from_words) {
+                    *s = (1.0 - a.weight) * *s + a.weight * f / listed as f32;
+                }
+            }
+        }
+        let mut out: Vec<f32> = tower.iter().map(|x| (1.0 - self.weight) * x).collect();
+        for (wc, row) in shares.iter().zip(labels_joint.chunks_exact(dim)) {
+            let k = self.weight * wc;
+            for (o, x) in out.iter_mut().zip(row) {
+                *o += k * x;
+            }
+        }
+        out
+    }
+
+    /// Each class's share (summing to 1 over `classes` classes) of the softmax over the
+    /// anchors' cosines to `query`.
+    fn anchor_shares(
+        &self,
+        query: &[f32],
+        anchors: &[f32],
+        anchor_class: &[usize],
+        classes: usize,
+    ) -> Vec<f32> {
         let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
         let qn = norm(query);
         let logits: Vec<f32> = anchors
@@ -190,7 +305,7 @@ impl TextPrior {
             })
             .collect();
         let top = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut per_class = vec![0.0f32; labels_joint.len() / dim];
+        let mut per_class = vec![0.0f32; classes];
         let mut total = 0.0f32;
         for (z, &c) in logits.iter().zip(anchor_class) {
             let e = (z - top).exp();
@@ -199,14 +314,8 @@ impl TextPrior {
                 total += e;
             }
         }
-        let mut out: Vec<f32> = tower.iter().map(|x| (1.0 - self.weight) * x).collect();
-        for (wc, row) in per_class.iter().zip(labels_joint.chunks_exact(dim)) {
-            let k = self.weight * wc / total.max(1e-30);
-            for (o, x) in out.iter_mut().zip(row) {
-                *o += k * x;
-            }
-        }
-        out
+        per_class.iter_mut().for_each(|w| *w /= total.max(1e-30));
+        per_class
     }
 }
 
@@ -277,6 +386,7 @@ mod tests {
             weight,
             sharpness,
             words: BTreeMap::new(),
+            affinity: None,
         }
     }
 
@@ -327,6 +437,129 @@ mod tests {
             (out[0] - 5.0).abs() < 1e-3 && (out[1] - 2.0).abs() < 1e-3,
             "{out:?}"
         );
+    }
+
+    fn with_affinity(weight: f32, sharpness: f32) -> TextPrior {
+        let mut words = BTreeMap::new();
+        words.insert("B".to_owned(), "sheep:62 lamb:40 bogus".to_owned());
+        words.insert("A".to_owned(), "lamb:55".to_owned());
+        words.insert("Gone".to_owned(), "sheep:90".to_owned());
+        TextPrior {
+            affinity: Some(Affinity {
+                weight,
+                sharpness,
+                words,
+            }),
+            ..prior(1.0, 80.0)
+        }
+    }
+
+    fn rows(class: &str) -> Option<usize> {
+        ["A", "B"].iter().position(|c| *c == class)
+    }
+
+    #[test]
+    fn affinity_table_maps_words_to_class_rows() {
+        let t = with_affinity(1.0, 40.0).affinity.unwrap().table(rows);
+        let mut lamb = t["lamb"].clone();
+        lamb.sort_by_key(|x| x.0);
+        assert_eq!(lamb, vec![(0, 0.55), (1, 0.40)]);
+        // A class the engine does not know is skipped; an entry without a cosine too.
+        assert_eq!(t["sheep"], vec![(1, 0.62)]);
+        assert!(!t.contains_key("bogus"));
+    }
+
+    #[test]
+    fn affinity_overrules_word_vectors_by_its_weight() {
+        // In word space the query is the first label's; its word is listed for the second only.
+        let q = [1.0, 0.0];
+        let words: [&[(usize, f32)]; 1] = [&[(1, 0.62)]];
+        let glove = prior(1.0, 80.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT);
+        assert!(glove[0] > 9.9, "{glove:?}");
+        let full = with_affinity(1.0, 40.0).apply_with(
+            &[0.0, 0.0],
+            &q,
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &words,
+        );
+        assert!(full[1] > 9.9 && full[0] < 0.1, "{full:?}");
+        let half = with_affinity(0.5, 40.0).apply_with(
+            &[0.0, 0.0],
+            &q,
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &words,
+        );
+        assert!(
+            (half[0] - 5.0).abs() < 1e-2 && (half[1] - 5.0).abs() < 1e-2,
+            "{half:?}"
+        );
+        // Without listed words the word vectors decide alone.
+        let none = with_affinity(1.0, 40.0).apply_with(
+            &[0.0, 0.0],
+            &q,
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &[],
+        );
+        assert_eq!(none, glove);
+    }
+
+    #[test]
+    fn affinity_softmax_is_per_word_and_averaged_over_words() {
+        let q = [1.0, 0.0];
+        // One word split evenly (equal cosines), one word all for the second class: 1/4, 3/4.
+        let words: [&[(usize, f32)]; 3] = [&[(0, 0.5), (1, 0.5)], &[], &[(1, 0.3)]];
+        let out = with_affinity(1.0, 40.0).apply_with(
+            &[0.0, 0.0],
+            &q,
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &words,
+        );
+        assert!(
+            (out[0] - 2.5).abs() < 1e-3 && (out[1] - 7.5).abs() < 1e-3,
+            "{out:?}"
+        );
+        // Sharpness 0 ignores the cosines' sizes, a high one keeps only the best class.
+        let sharp: [&[(usize, f32)]; 1] = [&[(0, 0.5), (1, 0.6)]];
+        let flat = with_affinity(1.0, 0.0).apply_with(
+            &[0.0, 0.0],
+            &q,
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &sharp,
+        );
+        assert!((flat[0] - 5.0).abs() < 1e-3, "{flat:?}");
+        let peaked = with_affinity(1.0, 400.0).apply_with(
+            &[0.0, 0.0],
+            &q,
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &sharp,
+        );
+        assert!(peaked[1] > 9.9, "{peaked:?}");
+    }
+
+    #[test]
+    fn an_invalid_affinity_makes_the_prior_invalid() {
+        assert!(with_affinity(0.5, 10.0).is_valid());
+        assert!(!with_affinity(1.5, 10.0).is_valid());
+        assert!(!with_affinity(0.5, f32::NAN).is_valid());
+    }
+
+    #[test]
+    fn a_prior_without_affinity_reads_as_before() {
+        let p: TextPrior = serde_json::from_str(r#"{"weight":0.9,"sharpness":40}"#).unwrap();
+        assert_eq!(p, prior(0.9, 40.0));
+        assert!(!serde_json::to_string(&p).unwrap().contains("affinity"));
     }
 
     #[test]

@@ -17,12 +17,13 @@
 //! `exp(−d)` for `results` and `labels`, and ranks the bundled sounds of a text query with their
 //! class labels as tags ([`crate::rank::tag_match`]; [`Engine::tags`]).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::index::{top_k, Hit, Index, Metric, KNN_K};
 use crate::model::Model;
 use crate::rank::{tag_match, with_tags};
-use crate::text::Vocabulary;
+use crate::text::{TextVector, Vocabulary};
 use crate::{Error, Result};
 
 /// Candidate words gathered per top label for the open-vocabulary ranking.
@@ -117,6 +118,9 @@ pub struct Engine {
     /// row of `class_joint` each stands for.
     prior_anchors: Vec<f32>,
     prior_class: Vec<usize>,
+    /// The text prior's affinities: per listed word, its classes (rows of `class_joint`) and
+    /// cosines ([`crate::rank::Affinity::table`]).
+    prior_words: HashMap<String, Vec<(usize, f32)>>,
     /// Per class: its candidate words (vocabulary rows) and their joint embeddings, computed on
     /// first use (the text branch over 40 words is most of a text query's cost).
     word_cache: Vec<OnceLock<ClassWords>>,
@@ -173,6 +177,13 @@ impl Engine {
                 }
             }
         }
+        let prior_words = match model.text_prior.as_ref().and_then(|p| p.affinity.as_ref()) {
+            Some(a) => a.table(|label| {
+                let ci = classes.binary_search_by(|c| c.as_str().cmp(label)).ok()?;
+                text_classes.iter().position(|&t| t == ci)
+            }),
+            None => HashMap::new(),
+        };
         let word_cache = classes.iter().map(|_| OnceLock::new()).collect();
         let class_tokens = classes.iter().map(|c| vocab.tokenize(c)).collect();
         Ok(Self {
@@ -187,6 +198,7 @@ impl Engine {
             class_glove,
             prior_anchors,
             prior_class,
+            prior_words,
             word_cache,
         })
     }
@@ -208,7 +220,7 @@ impl Engine {
         let query = query.as_str();
         let t = self.vocab.embed_query(query)?;
         let tower = self.model.embed_text(&t.vector)?;
-        let embedding = self.pulled(&tower, &t.vector);
+        let embedding = self.pulled(&tower, &t);
         // Tags match the words as searched: "vioiln" tags violins as "violin" does.
         let tokens: Vec<String> = self
             .vocab
@@ -232,24 +244,32 @@ impl Engine {
         Ok(a)
     }
 
-    /// A text query's word vector in the joint space: the text branch, pulled toward the
-    /// nearest labels when the model has a [`crate::rank::TextPrior`].
-    pub fn embed_text(&self, glove: &[f32]) -> Result<Vec<f32>> {
-        let tower = self.model.embed_text(glove)?;
-        Ok(self.pulled(&tower, glove))
+    /// A text in the joint space (its words' vector, [`Vocabulary::embed`]): the text branch,
+    /// pulled toward the nearest labels when the model has a [`crate::rank::TextPrior`].
+    pub fn embed_text(&self, text: &TextVector) -> Result<Vec<f32>> {
+        let tower = self.model.embed_text(&text.vector)?;
+        Ok(self.pulled(&tower, text))
     }
 
     /// A text's joint point: its text-branch output `tower` pulled by the text prior (if the
-    /// model has one) by its word vector `glove`.
-    fn pulled(&self, tower: &[f32], glove: &[f32]) -> Vec<f32> {
+    /// model has one) by its word vector and its words' affinities.
+    fn pulled(&self, tower: &[f32], text: &TextVector) -> Vec<f32> {
         match &self.model.text_prior {
-            Some(p) => p.apply(
-                tower,
-                glove,
-                &self.prior_anchors,
-                &self.prior_class,
-                &self.class_joint,
-            ),
+            Some(p) => {
+                let words: Vec<&[(usize, f32)]> = text
+                    .known
+                    .iter()
+                    .filter_map(|w| self.prior_words.get(w).map(Vec::as_slice))
+                    .collect();
+                p.apply_with(
+                    tower,
+                    &text.vector,
+                    &self.prior_anchors,
+                    &self.prior_class,
+                    &self.class_joint,
+                    &words,
+                )
+            }
             None => tower.to_vec(),
         }
     }
@@ -343,7 +363,7 @@ impl Engine {
     /// The `results` of a text query alone (no labels or words): what the evaluation ranks.
     pub fn text_results(&self, query: &str, top: usize) -> Result<Vec<ResultItem>> {
         let t = self.vocab.embed(query)?;
-        let embedding = self.embed_text(&t.vector)?;
+        let embedding = self.embed_text(&t)?;
         let tags = self.tags_of(&self.vocab.tokenize(query));
         self.results(&embedding, top, true, tags.as_ref(), &[])
     }
