@@ -321,8 +321,17 @@ impl TextPrior {
 
 /// A word reduced to a crude stem for tag matching: lower case, plural "s"/"es"/"ies" and
 /// "-ing" removed (a doubled final consonant then undoubled: "clapping" → "clap"), "-lves" as
-/// "-lf" ("wolves" → "wolf", "calves" → "calf").
+/// "-lf" ("wolves" → "wolf", "calves" → "calf"), and a silent final "e" dropped so that a verb's
+/// "-ing" form meets it ("rustle" and "rustling" → "rustl", "chime" and "chiming" → "chim").
 pub fn stem(word: &str) -> String {
+    let s = plain_stem(word);
+    match s.strip_suffix('e') {
+        Some(rest) if rest.chars().count() >= 3 && !rest.ends_with('e') => rest.to_string(),
+        _ => s,
+    }
+}
+
+fn plain_stem(word: &str) -> String {
     let w = word.to_lowercase();
     let w = w.strip_suffix("'s").unwrap_or(&w).to_string();
     let n = w.chars().count();
@@ -604,6 +613,12 @@ mod tests {
         assert_eq!(stem("wolves"), "wolf");
         assert_eq!(stem("wolf"), "wolf");
         assert_eq!(stem("calves"), "calf");
+        assert_eq!(stem("rustling"), stem("Rustle"));
+        assert_eq!(stem("chiming"), stem("chimes"));
+        assert_eq!(stem("whistles"), stem("whistling"));
+        assert_eq!(stem("horses"), stem("horse"));
+        assert_eq!(stem("bee"), "bee");
+        assert_eq!(stem("tree"), "tree");
     }
 
     #[test]
