@@ -94,6 +94,18 @@ def class_anchors(model, classes, glosses, scrub, wn):
     return model.embed(texts), np.array(owner)
 
 
+def word_anchors(words_vec, index, path, split):
+    """Unit vectors of the class words of a class-words CSV (`word,class,split`; `split`: only
+    that split's words, or `all`) and their classes' names, from the vocabulary's vectors."""
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if (split == "all" or row["split"] == split) and row["word"] in index:
+                rows.append((row["word"], row["class"]))
+    vecs = np.stack([words_vec[index[w]] for w, _ in rows]) if rows else np.zeros((0, 384), np.float32)
+    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12), [c for _, c in rows]
+
+
 def affinities(words_vec, anchors, owner, classes):
     """Each word's best cosine to each class's texts (words × classes)."""
     sims = words_vec @ anchors.T
@@ -149,6 +161,11 @@ def main():
     ap.add_argument("--glosses", action="store_true", help="the classes' WordNet definitions too")
     ap.add_argument("--scrub-eval", action="store_true",
                     help="with --glosses: leave the evaluation lists' words out of the definitions")
+    ap.add_argument("--anchors", help="a class-words CSV: its words stand for their classes too "
+                    "(a word's cosine to a class is its best over the label and these words)")
+    ap.add_argument("--anchor-split", default="all", choices=["train", "validation", "all"],
+                    help="with --anchors: only this split's words (train: for choosing the "
+                         "prior's weights on the validation words)")
     ap.add_argument("--min-cosine", type=float, default=0.6)
     ap.add_argument("--margin", type=float, default=0.05)
     ap.add_argument("--top", type=int, default=3)
@@ -164,6 +181,13 @@ def main():
     wn = wordnet.WordNet(wordnet.find_dir(make_vocab.DEBIAN_CACHE))
     vecs = word_vectors(model, words)
     anchors, owner = class_anchors(model, classes, args.glosses, args.scrub_eval, wn)
+    if args.anchors:
+        index = {w: i for i, w in enumerate(words)}
+        vecs_a, names = word_anchors(vecs, index, args.anchors, args.anchor_split)
+        row = {c: i for i, c in enumerate(classes)}
+        keep = [i for i, c in enumerate(names) if c in row]
+        anchors = np.concatenate([anchors, vecs_a[keep]])
+        owner = np.concatenate([owner, np.array([row[names[i]] for i in keep], dtype=owner.dtype)])
     aff = affinities(vecs, anchors, owner, classes)
     out, kept = table(words, aff, classes, args.min_cosine, args.margin, args.top, args.label_words)
     text = json.dumps(out, sort_keys=True, separators=(",", ":"))

@@ -76,6 +76,13 @@ def main():
     ap.add_argument("--unfiltered", action="store_true",
                     help="keep every WordNet candidate, whatever GloVe says (a validation set "
                          "that does not favour GloVe; `earshot prior --validation-words`)")
+    ap.add_argument("--hyper-depth", type=int, default=2,
+                    help="WordNet hypernyms of the label's senses up to this depth")
+    ap.add_argument("--hypo-depth", type=int, default=3,
+                    help="WordNet hyponyms of the label's senses up to this depth")
+    ap.add_argument("--validation-max-rank", type=int, default=None,
+                    help="only words among GloVe's N most frequent can be validation words (the "
+                         "words people type); rarer ones are always anchors")
     ap.add_argument("--out", default=os.path.join(EVAL, "class-words.csv"))
     args = ap.parse_args()
 
@@ -104,14 +111,17 @@ def main():
     held_out = eval_words(wn)
     rows = []
     for ci, c in enumerate(classes):
-        synsets = wordnet.class_synsets(c, wn, make_vocab.STOP)
+        synsets = wordnet.class_synsets(c, wn, make_vocab.STOP, hyper_depth=args.hyper_depth,
+                                        hypo_depth=args.hypo_depth)
         for w in sorted(wordnet.words_of(synsets, wn)):
             if (w not in index or not make_vocab.WORD.fullmatch(w) or w in label_words
                     or w in held_out or w in make_vocab.STOP or w not in known):
                 continue
             cos = labels @ unit(emb[index[w]])
             if args.unfiltered or (cos[ci] >= args.min_cosine and int(cos.argmax()) == ci):
-                rows.append((w, c, split_of(w, args.validation_share), round(float(cos[ci]), 3)))
+                common = args.validation_max_rank is None or index[w] < args.validation_max_rank
+                split = split_of(w, args.validation_share) if common else "train"
+                rows.append((w, c, split, round(float(cos[ci]), 3)))
     # A word WordNet gives to two classes is kept for neither (argmax already makes this rare).
     count = {}
     for w, *_ in rows:

@@ -196,18 +196,27 @@ pub fn fit_text_prior(
     Ok(best)
 }
 
+/// The affinity tables of [`refit_prior`]: one to choose the weights with, one to ship.
+#[derive(Clone, Copy)]
+pub struct AffinityTables<'a> {
+    pub fit: &'a BTreeMap<String, String>,
+    pub ship: &'a BTreeMap<String, String>,
+}
+
 /// `model` with its text prior fitted again ([`fit_text_prior`]) and the floor of a text
 /// query's best score fitted again with it ([`fit_text_floor`]); the network, and so every
 /// audio embedding and the index, stay as they were. With `validation`, those words choose the
 /// weights instead of the validation words of `words` (whose words, both splits, still anchor
-/// the prior returned).
+/// the prior returned). `affinity.fit` chooses the affinity's weights (a table built with the
+/// `train` words only, so that the validation words are not their own anchors); the prior
+/// returned carries `affinity.ship` (built with every word), as it anchors every word.
 pub fn refit_prior(
     model: &earshot_core::ModelJson,
     vocab: &Vocabulary,
     features: &Index,
     words: &ClassWords,
     validation: Option<&[TextQuery]>,
-    affinity: Option<&BTreeMap<String, String>>,
+    affinity: Option<AffinityTables<'_>>,
 ) -> anyhow::Result<earshot_core::ModelJson> {
     let mut json = model.clone();
     json.text_prior = None;
@@ -216,8 +225,12 @@ pub fn refit_prior(
         train: words.train.clone(),
         validation: validation.map_or_else(|| words.validation.clone(), <[_]>::to_vec),
     };
-    if let Some((mut prior, top1)) = fit_text_prior(&stored, vocab, features, &choice, affinity)? {
+    let fit = affinity.map(|a| a.fit);
+    if let Some((mut prior, top1)) = fit_text_prior(&stored, vocab, features, &choice, fit)? {
         prior.words = words.by_class();
+        if let (Some(a), Some(tables)) = (prior.affinity.as_mut(), affinity) {
+            a.words = tables.ship.clone();
+        }
         json.training["text_prior_validation_top1"] = serde_json::json!(top1);
         json.text_prior = Some(prior);
     }

@@ -233,6 +233,10 @@ enum Command {
         /// Words' classes by a sentence model (JSON: class label → "word:cos100 …").
         #[arg(long)]
         affinity: Option<PathBuf>,
+        /// The affinity table that chooses the weights, built with --class-words' train words
+        /// only (default: --affinity, which is shipped).
+        #[arg(long, requires = "affinity")]
+        affinity_fit: Option<PathBuf>,
         /// Choose the weights on the validation words of this file (same columns) instead of
         /// --class-words' (whose words still anchor the prior).
         #[arg(long)]
@@ -547,6 +551,7 @@ fn main() -> ExitCode {
             features,
             class_words,
             affinity,
+            affinity_fit,
             validation_words,
             out,
         } => run_prior(
@@ -555,7 +560,7 @@ fn main() -> ExitCode {
             &features,
             &class_words,
             validation_words.as_deref(),
-            affinity.as_deref(),
+            affinity.as_deref().map(|a| (a, affinity_fit.as_deref())),
             &out,
         )
         .map_err(Failure::from),
@@ -653,7 +658,7 @@ fn run_prior(
     features: &std::path::Path,
     class_words: &std::path::Path,
     validation_words: Option<&std::path::Path>,
-    affinity: Option<&std::path::Path>,
+    affinity: Option<(&std::path::Path, Option<&std::path::Path>)>,
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
@@ -663,7 +668,15 @@ fn run_prior(
     let feats = corpus::read_features(features)?;
     let vocab = files::load_vocab(vocab)?;
     let words = fit::ClassWords::read(class_words)?;
-    let table = affinity.map(fit::read_affinity).transpose()?;
+    let ship = affinity.map(|(a, _)| fit::read_affinity(a)).transpose()?;
+    let fit_table = affinity
+        .and_then(|(_, f)| f)
+        .map(fit::read_affinity)
+        .transpose()?;
+    let tables = ship.as_ref().map(|ship| fit::AffinityTables {
+        fit: fit_table.as_ref().unwrap_or(ship),
+        ship,
+    });
     let validation = validation_words.map(fit::ClassWords::read).transpose()?;
     let json = fit::refit_prior(
         &json,
@@ -671,7 +684,7 @@ fn run_prior(
         &feats,
         &words,
         validation.as_ref().map(|v| &v.validation[..]),
-        table.as_ref(),
+        tables,
     )?;
     let text = serde_json::to_string(&json)?;
     std::fs::write(out, &text).with_context(|| format!("{}: cannot be written", out.display()))?;
