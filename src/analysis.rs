@@ -3,6 +3,8 @@
 
 use earshot_core::{AudioInput, Frames};
 
+use crate::waveform::{self, Extent};
+
 /// Everything the page shows about one clip, and the model's input for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
@@ -12,8 +14,9 @@ pub struct Analysis {
     pub seconds: f64,
     pub native_rate: u32,
     pub channels: usize,
-    /// Mono signal at `rate`, the model's front end's rate (what the features are computed from).
-    pub samples: Vec<f32>,
+    /// The waveform envelope ([`waveform::envelope`]) of the mono signal at `rate`, the model's
+    /// front end's rate (what the features are computed from).
+    pub envelope: Vec<Extent>,
     pub rate: u32,
     /// The front end's mel spectrogram in dB, frame-major (one frame per feature frame).
     pub mel_db: Frames,
@@ -37,7 +40,7 @@ pub fn analyse(
         seconds: seconds(channels, sample_rate),
         native_rate: sample_rate,
         channels: channels.len(),
-        samples: heard.samples,
+        envelope: waveform::envelope(&heard.samples),
         rate: heard.rate,
         mel_db: heard.spectrogram,
         input: heard.input,

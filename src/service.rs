@@ -93,7 +93,7 @@ impl Service {
     }
 
     /// The model's front end (an error until a CNN model's weights are loaded).
-    fn front(&self) -> Result<&AudioInput, String> {
+    pub(crate) fn front(&self) -> Result<&AudioInput, String> {
         self.input.as_ref().ok_or_else(|| {
             analysis::sentence("The sound network's weights are not loaded yet; try again.")
         })
@@ -614,7 +614,8 @@ pub(crate) mod tests {
         assert_eq!(facts.analysed_at, 44_100);
         assert_eq!(facts.frames, earshot_core::cnn::n_frames(44_100));
         assert_eq!(facts.mel_bands, 96);
-        assert_eq!(clip.samples.len(), 44_100);
+        // 44 100 samples heard, more than the waveform envelope's columns: it has them all.
+        assert_eq!(clip.envelope.len(), crate::waveform::COLUMNS);
         // The model's input (the student CNN's clip embedding) through the engine directly gives
         // the same ranking and scores.
         let input = s
