@@ -5,7 +5,7 @@ use earshot_core::{AudioInput, Frames};
 
 use crate::waveform::{self, Extent};
 
-/// Everything the page shows about one clip, and the model's input for it.
+/// Everything the page shows about one clip.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     /// Shown as text, never as HTML.
@@ -20,22 +20,20 @@ pub struct Analysis {
     pub rate: u32,
     /// The front end's mel spectrogram in dB, frame-major (one frame per feature frame).
     pub mel_db: Frames,
-    /// The model's audio input.
-    pub input: Vec<f32>,
 }
 
 /// Run the model's front end (`input`) on planar channels decoded at `sample_rate`: one pass
-/// gives the model's input and the pictures of the sound.
+/// gives the pictures of the sound and the model's input (the second value).
 pub fn analyse(
     input: &AudioInput,
     name: &str,
     channels: &[Vec<f32>],
     sample_rate: u32,
-) -> Result<Analysis, String> {
+) -> Result<(Analysis, Vec<f32>), String> {
     let heard = input
         .hear(channels, sample_rate)
         .map_err(|e| core_failed(name, &e))?;
-    Ok(Analysis {
+    let analysis = Analysis {
         name: name.to_owned(),
         seconds: seconds(channels, sample_rate),
         native_rate: sample_rate,
@@ -43,8 +41,8 @@ pub fn analyse(
         envelope: waveform::envelope(&heard.samples),
         rate: heard.rate,
         mel_db: heard.spectrogram,
-        input: heard.input,
-    })
+    };
+    Ok((analysis, heard.input))
 }
 
 /// "2.35 s"
