@@ -3,7 +3,9 @@
 
 use earshot_core::{AudioInput, Frames};
 
-/// Everything the page shows about one clip, and the model's input for it.
+use crate::waveform::{self, Extent};
+
+/// Everything the page shows about one clip.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     /// Shown as text, never as HTML.
@@ -12,36 +14,35 @@ pub struct Analysis {
     pub seconds: f64,
     pub native_rate: u32,
     pub channels: usize,
-    /// Mono signal at `rate`, the model's front end's rate (what the features are computed from).
-    pub samples: Vec<f32>,
+    /// The waveform envelope ([`waveform::envelope`]) of the mono signal at `rate`, the model's
+    /// front end's rate (what the features are computed from).
+    pub envelope: Vec<Extent>,
     pub rate: u32,
     /// The front end's mel spectrogram in dB, frame-major (one frame per feature frame).
     pub mel_db: Frames,
-    /// The model's audio input.
-    pub input: Vec<f32>,
 }
 
 /// Run the model's front end (`input`) on planar channels decoded at `sample_rate`: one pass
-/// gives the model's input and the pictures of the sound.
+/// gives the pictures of the sound and the model's input (the second value).
 pub fn analyse(
     input: &AudioInput,
     name: &str,
     channels: &[Vec<f32>],
     sample_rate: u32,
-) -> Result<Analysis, String> {
+) -> Result<(Analysis, Vec<f32>), String> {
     let heard = input
         .hear(channels, sample_rate)
         .map_err(|e| core_failed(name, &e))?;
-    Ok(Analysis {
+    let analysis = Analysis {
         name: name.to_owned(),
         seconds: seconds(channels, sample_rate),
         native_rate: sample_rate,
         channels: channels.len(),
-        samples: heard.samples,
+        envelope: waveform::envelope(&heard.samples),
         rate: heard.rate,
         mel_db: heard.spectrogram,
-        input: heard.input,
-    })
+    };
+    Ok((analysis, heard.input))
 }
 
 /// "2.35 s"

@@ -7,6 +7,7 @@
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::waveform;
 use crate::worker::{Input, Payload};
 
 /// The message and its transfer list.
@@ -76,19 +77,22 @@ pub fn arrays(payload: &Payload) -> Vec<JsValue> {
     let floats = |v: &[f32]| JsValue::from(Float32Array::from(v));
     match payload {
         Payload::None => Vec::new(),
-        Payload::Clip { samples, mel } => vec![floats(samples), floats(mel)],
+        Payload::Clip { envelope, mel } => vec![floats(&waveform::flatten(envelope)), floats(mel)],
         Payload::Embedding { embedding, .. } => vec![floats(embedding)],
     }
 }
 
-/// An answer's arrays as its payload: the query's samples and mel spectrogram.
+/// An answer's arrays as its payload: the query's waveform envelope and mel spectrogram.
 pub fn clip(values: &[JsValue]) -> Payload {
     let mut f = values
         .iter()
         .filter_map(|v| v.clone().dyn_into::<Float32Array>().ok())
         .map(|a| a.to_vec());
     match (f.next(), f.next()) {
-        (Some(samples), Some(mel)) => Payload::Clip { samples, mel },
+        (Some(envelope), Some(mel)) => Payload::Clip {
+            envelope: waveform::pairs(&envelope),
+            mel,
+        },
         _ => Payload::None,
     }
 }

@@ -19,4 +19,5 @@ pub mod preview;
 pub mod protocol;
 pub mod service;
 pub mod session;
+pub mod waveform;
 pub mod worker;

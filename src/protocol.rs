@@ -1,6 +1,6 @@
 //! Messages between the page and the search worker. Each message is a small JSON header plus,
 //! for audio, typed arrays moved (not copied) beside it: the query's channels one way, its
-//! mono samples and mel spectrogram the other. Plain Rust types, tested natively.
+//! waveform envelope and mel spectrogram the other. Plain Rust types, tested natively.
 
 use serde::{Deserialize, Serialize};
 

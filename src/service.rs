@@ -93,7 +93,7 @@ impl Service {
     }
 
     /// The model's front end (an error until a CNN model's weights are loaded).
-    fn front(&self) -> Result<&AudioInput, String> {
+    pub(crate) fn front(&self) -> Result<&AudioInput, String> {
         self.input.as_ref().ok_or_else(|| {
             analysis::sentence("The sound network's weights are not loaded yet; try again.")
         })
@@ -179,10 +179,10 @@ impl Service {
         top: usize,
         scope: Scope,
     ) -> Result<(AnswerView, Analysis), String> {
-        let clip = analysis::analyse(self.front()?, name, channels, sample_rate)?;
+        let (clip, input) = analysis::analyse(self.front()?, name, channels, sample_rate)?;
         let a = self
             .engine
-            .search_clip_vector(&clip.input, top)
+            .search_clip_vector(&input, top)
             .map_err(|e| analysis::core_failed(name, &e))?;
         let facts = ClipFacts {
             name: clip.name.clone(),
@@ -614,15 +614,15 @@ pub(crate) mod tests {
         assert_eq!(facts.analysed_at, 44_100);
         assert_eq!(facts.frames, earshot_core::cnn::n_frames(44_100));
         assert_eq!(facts.mel_bands, 96);
-        assert_eq!(clip.samples.len(), 44_100);
+        // 44 100 samples heard, more than the waveform envelope's columns: it has them all.
+        assert_eq!(clip.envelope.len(), crate::waveform::COLUMNS);
         // The model's input (the student CNN's clip embedding) through the engine directly gives
-        // the same ranking and scores.
-        let input = s
-            .front()
-            .unwrap()
-            .input(&[tone.clone(), tone], 44_100)
-            .unwrap();
-        assert_eq!(input, clip.input);
+        // the same ranking and scores; the analysis's one pass computes the same input.
+        let stereo = [tone.clone(), tone];
+        let input = s.front().unwrap().input(&stereo, 44_100).unwrap();
+        let (_, heard) =
+            analysis::analyse(s.front().unwrap(), "tone.wav", &stereo, 44_100).unwrap();
+        assert_eq!(input, heard);
         assert_eq!(
             input.len(),
             128,

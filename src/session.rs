@@ -18,6 +18,7 @@ use earshot_core::Frames;
 
 use crate::library::Meta;
 use crate::protocol::{AnswerView, Catalog, ClipFacts, LibraryState, Response, Scope, Scored};
+use crate::waveform::Extent;
 use crate::worker::Payload;
 
 /// What a query asks, as far as telling two queries apart.
@@ -85,19 +86,20 @@ impl Phase {
     }
 }
 
-/// An audio query as shown: facts, the mono signal the model heard and its mel spectrogram.
+/// An audio query as shown: facts, the waveform envelope of the mono signal the model heard
+/// ([`crate::waveform`]) and its mel spectrogram.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClipView {
     pub facts: ClipFacts,
-    pub samples: Vec<f32>,
+    pub envelope: Vec<Extent>,
     pub mel: Frames,
 }
 
 impl ClipView {
     /// From an answer's facts and the arrays that came with it.
     pub fn new(facts: ClipFacts, payload: Payload) -> Self {
-        let (samples, data) = match payload {
-            Payload::Clip { samples, mel } => (samples, mel),
+        let (envelope, data) = match payload {
+            Payload::Clip { envelope, mel } => (envelope, mel),
             _ => (Vec::new(), Vec::new()),
         };
         let n_rows = facts.mel_bands.max(1);
@@ -108,7 +110,7 @@ impl ClipView {
         };
         Self {
             facts,
-            samples,
+            envelope,
             mel,
         }
     }

@@ -8,6 +8,7 @@ use crate::analysis::{self, Analysis};
 use crate::library::Meta;
 use crate::protocol::{AnswerView, Request, Response};
 use crate::service::Service;
+use crate::waveform::Extent;
 
 /// The audio that comes with a request.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -25,9 +26,13 @@ pub enum Input {
 pub enum Payload {
     #[default]
     None,
-    /// An audio answer's query: its mono samples at the front end's rate and its mel spectrogram
-    /// (bands × frames).
-    Clip { samples: Vec<f32>, mel: Vec<f32> },
+    /// An audio answer's query: the waveform envelope of its mono signal at the front end's
+    /// rate ([`crate::waveform::envelope`]: at most [`crate::waveform::COLUMNS`] min/max pairs)
+    /// and its mel spectrogram (bands × frames).
+    Clip {
+        envelope: Vec<Extent>,
+        mel: Vec<f32>,
+    },
     /// A library sound's embedding; with `preview`, the decoded audio to keep as a compressed
     /// preview, which then follows the embedding.
     Embedding {
@@ -198,12 +203,12 @@ fn is_library(request: &Request) -> bool {
     )
 }
 
-/// An audio answer with the query's samples and mel spectrogram for the page to draw.
+/// An audio answer with the query's waveform envelope and mel spectrogram for the page to draw.
 fn with_clip((a, clip): (AnswerView, Analysis)) -> Reply {
     Reply {
         response: Response::Answer(a),
         payload: Payload::Clip {
-            samples: clip.samples,
+            envelope: clip.envelope,
             mel: clip.mel_db.data,
         },
     }
@@ -298,6 +303,7 @@ mod tests {
     use super::*;
     use crate::protocol::{Scope, TOP};
     use crate::service::tests::shipped;
+    use crate::waveform;
 
     fn text(q: &str) -> Request {
         Request::Text {
@@ -429,7 +435,7 @@ mod tests {
     }
 
     #[test]
-    fn an_audio_query_brings_its_samples_and_mel_spectrogram() {
+    fn an_audio_query_brings_its_waveform_envelope_and_mel_spectrogram() {
         let s = shipped();
         let request = Request::Audio {
             name: "tone".into(),
@@ -442,12 +448,41 @@ mod tests {
             panic!("{reply:?}")
         };
         let facts = a.clip.clone().unwrap();
-        let Payload::Clip { samples, mel } = &reply.payload else {
+        let Payload::Clip { envelope, mel } = &reply.payload else {
             panic!("{:?}", reply.payload)
         };
-        // The shipped student model hears it at 44.1 kHz.
+        // The shipped student model hears it at 44.1 kHz: 44 100 samples, more than the
+        // envelope's columns.
         assert_eq!(facts.analysed_at, 44_100);
-        assert_eq!(samples.len(), 44_100);
+        let heard = s.front().unwrap().hear(&tone(), 22_050).unwrap();
+        assert_eq!(heard.samples.len(), 44_100);
+        assert_eq!(envelope.len(), waveform::COLUMNS);
+        // What the page drew from the samples on a canvas as wide as the envelope, it now draws
+        // from the envelope; on a narrower one each column's slice moves by less than one
+        // envelope column (11 samples), which changes nothing visible where a column holds a
+        // whole period of the tone (100 samples).
+        assert_eq!(
+            waveform::columns(envelope, waveform::COLUMNS),
+            waveform::column_extents(&heard.samples, waveform::COLUMNS)
+        );
+        for width in [160, 320] {
+            let drawn = waveform::columns(envelope, width);
+            let from_samples = waveform::column_extents(&heard.samples, width);
+            assert_eq!(drawn.len(), width);
+            for (d, e) in drawn.iter().zip(&from_samples) {
+                assert!(
+                    (d.0 - e.0).abs() < 0.02 && (d.1 - e.1).abs() < 0.02,
+                    "{d:?} {e:?}"
+                );
+            }
+        }
+        // A 0.5 amplitude tone spans ±0.5.
+        let lowest = envelope.iter().map(|e| e.0).fold(f32::INFINITY, f32::min);
+        let highest = envelope
+            .iter()
+            .map(|e| e.1)
+            .fold(f32::NEG_INFINITY, f32::max);
+        assert!((lowest + 0.5).abs() < 0.02 && (highest - 0.5).abs() < 0.02);
         assert_eq!(mel.len(), facts.frames * facts.mel_bands);
         assert!(mel.len() / facts.mel_bands >= 40, "frames of one second");
     }

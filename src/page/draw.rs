@@ -1,34 +1,14 @@
-//! Canvas drawing. The pixel maths (`column_extents`, `spectrogram_rgba`, `colormap`) are plain
-//! functions; `paint_*` only put their results on a canvas sized to its box (HiDPI aware).
+//! Canvas drawing. The pixel maths (`waveform::columns`, `spectrogram_rgba`, `colormap`) are
+//! plain functions; `paint_*` only put their results on a canvas sized to its box (HiDPI aware).
 
 use earshot_core::Frames;
+use earshot_web::waveform::{self, Extent};
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 const BACKGROUND: &str = "#10131a";
 const WAVE: &str = "#7cc4ff";
 const AXIS: &str = "#2a3140";
-
-/// Min and max of `y` for each of `columns` equal slices (empty slices give (0, 0)).
-pub fn column_extents(y: &[f32], columns: usize) -> Vec<(f32, f32)> {
-    let n = y.len();
-    (0..columns)
-        .map(|c| {
-            let a = c * n / columns.max(1);
-            let b = ((c + 1) * n / columns.max(1)).max(a + 1).min(n);
-            if a >= n {
-                // Fewer samples than columns: repeat the nearest sample.
-                let v = y.get(c * n / columns.max(1)).copied().unwrap_or(0.0);
-                return (v, v);
-            }
-            y[a..b]
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                })
-        })
-        .collect()
-}
 
 /// Viridis, 9 stops.
 const VIRIDIS: [[u8; 3]; 9] = [
@@ -123,8 +103,9 @@ pub fn clear(canvas: &HtmlCanvasElement) {
     }
 }
 
-/// Min/max per pixel column, amplitude ±1 spanning the height.
-pub fn paint_waveform(canvas: &HtmlCanvasElement, y: &[f32]) {
+/// Min/max per pixel column from the worker's waveform envelope, amplitude ±1 spanning the
+/// height.
+pub fn paint_waveform(canvas: &HtmlCanvasElement, envelope: &[Extent]) {
     let Some((w, h, ctx)) = fit(canvas) else {
         return;
     };
@@ -133,12 +114,15 @@ pub fn paint_waveform(canvas: &HtmlCanvasElement, y: &[f32]) {
     let mid = hf / 2.0;
     ctx.set_fill_style_str(AXIS);
     ctx.fill_rect(0.0, mid.floor(), f64::from(w), 1.0);
-    if y.is_empty() {
+    if envelope.is_empty() {
         return;
     }
     ctx.set_fill_style_str(WAVE);
     let to_y = |v: f32| mid - f64::from(v.clamp(-1.0, 1.0)) * (mid - 1.0);
-    for (x, (lo, hi)) in column_extents(y, w as usize).into_iter().enumerate() {
+    for (x, (lo, hi)) in waveform::columns(envelope, w as usize)
+        .into_iter()
+        .enumerate()
+    {
         let top = to_y(hi).floor();
         let bottom = to_y(lo).ceil().max(top + 1.0);
         ctx.fill_rect(x as f64, top, 1.0, bottom - top);
@@ -162,14 +146,6 @@ pub fn paint_spectrogram(canvas: &HtmlCanvasElement, mel: &Frames) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn extents_cover_all_samples() {
-        let y = [0.0, 1.0, -1.0, 0.5];
-        assert_eq!(column_extents(&y, 2), vec![(0.0, 1.0), (-1.0, 0.5)]);
-        assert_eq!(column_extents(&[0.25], 3), vec![(0.25, 0.25); 3]);
-        assert_eq!(column_extents(&[], 2), vec![(0.0, 0.0); 2]);
-    }
 
     #[test]
     fn colormap_ends() {

@@ -155,14 +155,14 @@ fn an_audio_answer_brings_its_clip_and_a_text_answer_clears_it() {
         mel_bands: 2,
     });
     let clip = Payload::Clip {
-        samples: vec![0.5; 8],
+        envelope: vec![(-0.5, 0.5); 8],
         mel: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
     };
     assert_eq!(s.apply(2, Response::Answer(a), clip), vec![]);
     let clip = s
         .clip
         .as_ref()
-        .map(|c| (c.samples.len(), c.mel.n_rows, c.mel.n_frames));
+        .map(|c| (c.envelope.len(), c.mel.n_rows, c.mel.n_frames));
     assert_eq!(clip, Some((8, 2, 3)));
     ask(&mut s, text("bell"), 3);
     reply(&mut s, 3, answer("bell", &[1]));

@@ -57,7 +57,7 @@ pub fn QueryPanel() -> impl IntoView {
         };
         clip.with(|c| match c {
             Some(c) => {
-                draw::paint_waveform(&wave, &c.samples);
+                draw::paint_waveform(&wave, &c.envelope);
                 draw::paint_spectrogram(&spec, &c.mel);
             }
             None => {
