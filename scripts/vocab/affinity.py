@@ -166,6 +166,9 @@ def main():
     ap.add_argument("--anchor-split", default="all", choices=["train", "validation", "all"],
                     help="with --anchors: only this split's words (train: for choosing the "
                          "prior's weights on the validation words)")
+    ap.add_argument("--max-rank", type=int, default=None,
+                    help="only words among GloVe's N most frequent (and the --anchors words) get "
+                         "an entry: the words people type")
     ap.add_argument("--min-cosine", type=float, default=0.6)
     ap.add_argument("--margin", type=float, default=0.05)
     ap.add_argument("--top", type=int, default=3)
@@ -189,6 +192,17 @@ def main():
         anchors = np.concatenate([anchors, vecs_a[keep]])
         owner = np.concatenate([owner, np.array([row[names[i]] for i in keep], dtype=owner.dtype)])
     aff = affinities(vecs, anchors, owner, classes)
+    if args.max_rank is not None:
+        import pyarrow.parquet as pq
+        _, index_path = make_vocab.glove_files()
+        rank = {w: i for i, w in enumerate(pq.read_table(index_path).column(0).to_pylist())}
+        anchored = set()
+        if args.anchors:
+            with open(args.anchors, newline="") as f:
+                anchored = {row["word"] for row in csv.DictReader(f)}
+        keep = [i for i, w in enumerate(words)
+                if rank.get(w, len(rank)) < args.max_rank or w in anchored]
+        words, aff = [words[i] for i in keep], aff[keep]
     out, kept = table(words, aff, classes, args.min_cosine, args.margin, args.top, args.label_words)
     text = json.dumps(out, sort_keys=True, separators=(",", ":"))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -365,13 +365,17 @@ fn plain_stem(word: &str) -> String {
     w
 }
 
-/// The share of `query` tokens whose stem is the stem of one of `tag` tokens (0 with no query
-/// tokens). "dog" against `Canidae_dogs_wolves`' words is 1; "dog barking" is 0.5.
+/// The share of `query` tokens whose stem is the stem of one of `tag` tokens or of a part of a
+/// hyphenated one ("hi hat" meets `hi-hat`, "toms" `tom-tom`; 0 with no query tokens). "dog" against `Canidae_dogs_wolves`' words is 1; "dog barking" is 0.5.
 pub fn tag_match(query: &[String], tag: &[String]) -> f32 {
     if query.is_empty() {
         return 0.0;
     }
-    let tags: Vec<String> = tag.iter().map(|t| stem(t)).collect();
+    let tags: Vec<String> = tag
+        .iter()
+        .flat_map(|t| std::iter::once(t.as_str()).chain(t.split('-').filter(|p| p.len() > 1)))
+        .map(stem)
+        .collect();
     let hits = query.iter().filter(|q| tags.contains(&stem(q))).count();
     hits as f32 / query.len() as f32
 }
@@ -628,6 +632,10 @@ mod tests {
         assert_eq!(tag_match(&t(&["dog"]), &dogs), 1.0);
         assert_eq!(tag_match(&t(&["dog", "barking"]), &dogs), 0.5);
         assert_eq!(tag_match(&t(&["cat"]), &dogs), 0.0);
+        let hat = t(&["hi-hat"]);
+        assert_eq!(tag_match(&t(&["closed", "hi", "hat"]), &hat), 2.0 / 3.0);
+        assert_eq!(tag_match(&t(&["hi-hat"]), &hat), 1.0);
+        assert_eq!(tag_match(&t(&["toms"]), &t(&["tom-tom", "drum"])), 1.0);
         assert_eq!(tag_match(&t(&["wolf", "howling"]), &dogs), 0.5);
         assert_eq!(tag_match(&[], &dogs), 0.0);
         let snare = t(&["snare", "drum"]);
