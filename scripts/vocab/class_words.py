@@ -4,17 +4,21 @@ model's text prior (`earshot train --class-words`, crates/core/src/rank.rs `Text
 
     .cache/venv-vocab/bin/python scripts/vocab/class_words.py [--out crates/cli/eval/class-words.csv]
 
-The candidates are each class's WordNet sound words (scripts/vocab/wordnet.py `class_synsets`:
-its sound senses with synonyms, hypernyms, hyponyms, the animals their definitions name and
-derivationally related words). WordNet's relations are broad ("fire" → attack, "train" → aim), so
-a word is kept for a class only if, in GloVe 6B 50-d, it is nearer to that class's label than to
-any other label and its cosine to the label is at least --min-cosine. Left out: the labels' own
+The words are each class's WordNet sound words one step from the label's senses
+(scripts/vocab/wordnet.py `class_synsets` with --hyper-depth 1 --hypo-depth 1: its sound senses
+with their synonyms, direct hypernyms and hyponyms, the animals their definitions name and
+derivationally related words: "bleat" → baa, ewe, kid; "pig" → hog, piglet, oink). Deeper
+relations bring in words named after something else (a dog's breeds "sheepdog", a bird's
+"goatsucker") that pull the plain words to the wrong class. A word WordNet gives to two classes
+is kept for neither. --glove-filter keeps only the words GloVe 6B 50-d puts nearer their label
+than any other (the anchors before the sentence model's affinities). Left out: the labels' own
 words, and every word of the evaluation lists (crates/cli/eval/free-text.csv, phrases.csv) with
 its inflections, so that those lists stay queries the prior has never seen.
 
 Each word gets a split by a hash of the word: `train` words are the prior's anchors, the
-`validation` words choose its weight and sharpness (`earshot train` fits them). Columns:
-`word,class,split,cosine`.
+`validation` words choose its weights (`earshot train`, `earshot prior`). Only words among
+GloVe's --validation-max-rank most frequent can be validation words, as the words people type
+are common ones (a rare word is always an anchor). Columns: `word,class,split,cosine`.
 """
 
 import argparse
@@ -73,14 +77,15 @@ def main():
                     help="only words this vocabulary file has (the app must know them)")
     ap.add_argument("--min-cosine", type=float, default=0.5)
     ap.add_argument("--validation-share", type=float, default=0.5)
-    ap.add_argument("--unfiltered", action="store_true",
-                    help="keep every WordNet candidate, whatever GloVe says (a validation set "
-                         "that does not favour GloVe; `earshot prior --validation-words`)")
-    ap.add_argument("--hyper-depth", type=int, default=2,
+    ap.add_argument("--glove-filter", action="store_true",
+                    help="keep a word only where GloVe puts it nearest its class's label at "
+                         "--min-cosine or more (the anchors before the sentence model's "
+                         "affinities; it makes GloVe right by construction on the validation words)")
+    ap.add_argument("--hyper-depth", type=int, default=1,
                     help="WordNet hypernyms of the label's senses up to this depth")
-    ap.add_argument("--hypo-depth", type=int, default=3,
+    ap.add_argument("--hypo-depth", type=int, default=1,
                     help="WordNet hyponyms of the label's senses up to this depth")
-    ap.add_argument("--validation-max-rank", type=int, default=None,
+    ap.add_argument("--validation-max-rank", type=int, default=50000,
                     help="only words among GloVe's N most frequent can be validation words (the "
                          "words people type); rarer ones are always anchors")
     ap.add_argument("--out", default=os.path.join(EVAL, "class-words.csv"))
@@ -118,7 +123,7 @@ def main():
                     or w in held_out or w in make_vocab.STOP or w not in known):
                 continue
             cos = labels @ unit(emb[index[w]])
-            if args.unfiltered or (cos[ci] >= args.min_cosine and int(cos.argmax()) == ci):
+            if not args.glove_filter or (cos[ci] >= args.min_cosine and int(cos.argmax()) == ci):
                 common = args.validation_max_rank is None or index[w] < args.validation_max_rank
                 split = split_of(w, args.validation_share) if common else "train"
                 rows.append((w, c, split, round(float(cos[ci]), 3)))

@@ -152,11 +152,18 @@ impl Engine {
         classes.dedup();
         let mut class_glove = Vec::with_capacity(classes.len() * vocab.dim());
         let mut text_classes = Vec::with_capacity(classes.len());
+        let mut label_words: HashMap<String, Vec<(usize, f32)>> = HashMap::new();
         for (ci, c) in classes.iter().enumerate() {
             // A label's own words; only when it has none, its nearest words by spelling
             // ("Glockenspeil"); with neither it has no text vector.
             if let Ok(t) = vocab.embed(c).or_else(|_| vocab.embed_query(c)) {
                 class_glove.extend_from_slice(&t.vector);
+                for w in t.known {
+                    let rows = label_words.entry(w).or_default();
+                    if !rows.iter().any(|r| r.0 == text_classes.len()) {
+                        rows.push((text_classes.len(), 1.0));
+                    }
+                }
                 text_classes.push(ci);
             }
         }
@@ -177,11 +184,17 @@ impl Engine {
                 }
             }
         }
+        // A word of a label stands for the classes whose label has it, whatever the table says:
+        // the labels here may be ones the table never saw (a user's index).
         let prior_words = match model.text_prior.as_ref().and_then(|p| p.affinity.as_ref()) {
-            Some(a) => a.table(|label| {
-                let ci = classes.binary_search_by(|c| c.as_str().cmp(label)).ok()?;
-                text_classes.iter().position(|&t| t == ci)
-            }),
+            Some(a) => {
+                let mut table = a.table(|label| {
+                    let ci = classes.binary_search_by(|c| c.as_str().cmp(label)).ok()?;
+                    text_classes.iter().position(|&t| t == ci)
+                });
+                table.extend(label_words);
+                table
+            }
             None => HashMap::new(),
         };
         let word_cache = classes.iter().map(|_| OnceLock::new()).collect();
