@@ -13,6 +13,12 @@ senses' definitions ("bleat: the sound of sheep or goats"), a word taking its be
 the class's texts; --scrub-eval removes the evaluation lists' words (and their inflections)
 from those definitions. Only the labels' text is used, never a sound's label.
 
+With --anchors (the shipped table: crates/cli/eval/class-words.csv) each class also stands for its
+class words ("the sound of WORD", from the same cached vectors), a word taking its best cosine
+over the label and them; --anchor-split train builds the table `earshot prior --affinity-fit`
+chooses the weights with (the validation words are then no anchors). --max-rank keeps entries to
+GloVe's commonest words.
+
 A word is kept when its best cosine is at least --min-cosine, with the classes within --margin
 of its best (at most --top); the cosines are stored in hundredths. The labels' own words get no
 entry (--label-words own: their own classes at cosine 1). Output: a JSON object of

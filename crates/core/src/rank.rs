@@ -168,13 +168,19 @@ pub struct TextPrior {
 /// kept to a few classes per word and to words near some class. A query's class shares become
 /// `(1 − weight)·glove + weight·mean_words softmax(sharpness · cos(word, class))`, the softmax
 /// over a word's listed classes, the mean over the query's words that are listed (none listed:
-/// the word-vector shares alone).
+/// the word-vector shares alone). With a `floor`, the mean weighs each word by how far its best
+/// cosine is above it, so in a phrase the words that surely name a class ("barking") count more
+/// than those barely listed ("distance").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Affinity {
     pub weight: f32,
     pub sharpness: f32,
     /// Per class label, its words with their cosine in hundredths: `"sheep:62 lamb:58"`.
     pub words: BTreeMap<String, String>,
+    /// The cosine a listed word's weight in a phrase is measured from (the table's lowest best
+    /// cosine); `None`: every listed word weighs the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f32>,
 }
 
 impl Affinity {
@@ -252,7 +258,7 @@ impl TextPrior {
         let mut shares = self.anchor_shares(query, anchors, anchor_class, labels_joint.len() / dim);
         if let Some(a) = self.affinity.as_ref().filter(|a| a.weight > 0.0) {
             let mut from_words = vec![0.0f32; shares.len()];
-            let mut listed = 0usize;
+            let mut listed = 0.0f32;
             for classes in word_classes.iter().filter(|c| !c.is_empty()) {
                 let top = classes
                     .iter()
@@ -263,16 +269,17 @@ impl TextPrior {
                     .map(|c| (a.sharpness * (c.1 - top)).exp())
                     .collect();
                 let total: f32 = e.iter().sum();
+                let weight = a.floor.map_or(1.0, |f| (top - f).max(1e-3));
                 for (&(row, _), x) in classes.iter().zip(&e) {
                     if let Some(s) = from_words.get_mut(row) {
-                        *s += x / total;
+                        *s += weight * x / total;
                     }
                 }
-                listed += 1;
+                listed += weight;
             }
-            if listed > 0 {
+            if listed > 0.0 {
                 for (s, f) in shares.iter_mut().zip(&from_words) {
-                    *s = (1.0 - a.weight) * *s + a.weight * f / listed as f32;
+                    *s = (1.0 - a.weight) * *s + a.weight * f / listed;
                 }
             }
         }
@@ -462,9 +469,32 @@ mod tests {
                 weight,
                 sharpness,
                 words,
+                floor: None,
             }),
             ..prior(1.0, 80.0)
         }
+    }
+
+    #[test]
+    fn with_a_floor_a_phrase_weighs_its_words_by_their_cosine_above_it() {
+        let q = [1.0, 0.0];
+        // One word surely of the first class (0.9), one barely of the second (0.62).
+        let words: [&[(usize, f32)]; 2] = [&[(0, 0.9)], &[(1, 0.62)]];
+        let run = |floor| {
+            let mut p = with_affinity(1.0, 40.0);
+            if let Some(a) = p.affinity.as_mut() {
+                a.floor = floor;
+            }
+            p.apply_with(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT, &words)
+        };
+        let even = run(None);
+        assert!((even[0] - 5.0).abs() < 1e-3, "{even:?}");
+        // Weights 0.3 and 0.02: shares 0.9375 and 0.0625.
+        let weighed = run(Some(0.6));
+        assert!(
+            (weighed[0] - 9.375).abs() < 1e-2 && (weighed[1] - 0.625).abs() < 1e-2,
+            "{weighed:?}"
+        );
     }
 
     fn rows(class: &str) -> Option<usize> {
