@@ -475,9 +475,20 @@ mod tests {
         }
     }
 
+    /// `p` applied to a zero text-branch output and the query (1, 0) with `words`' affinities.
+    fn pull(p: &TextPrior, words: &[&[(usize, f32)]]) -> Vec<f32> {
+        p.apply_with(
+            &[0.0, 0.0],
+            &[1.0, 0.0],
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            words,
+        )
+    }
+
     #[test]
     fn with_a_floor_a_phrase_weighs_its_words_by_their_cosine_above_it() {
-        let q = [1.0, 0.0];
         // One word surely of the first class (0.9), one barely of the second (0.62).
         let words: [&[(usize, f32)]; 2] = [&[(0, 0.9)], &[(1, 0.62)]];
         let run = |floor| {
@@ -485,7 +496,7 @@ mod tests {
             if let Some(a) = p.affinity.as_mut() {
                 a.floor = floor;
             }
-            p.apply_with(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT, &words)
+            pull(&p, &words)
         };
         let even = run(None);
         assert!((even[0] - 5.0).abs() < 1e-3, "{even:?}");
@@ -519,75 +530,32 @@ mod tests {
         let words: [&[(usize, f32)]; 1] = [&[(1, 0.62)]];
         let glove = prior(1.0, 80.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT);
         assert!(glove[0] > 9.9, "{glove:?}");
-        let full = with_affinity(1.0, 40.0).apply_with(
-            &[0.0, 0.0],
-            &q,
-            &ANCHORS[..4],
-            &[0, 1],
-            &JOINT,
-            &words,
-        );
+        let full = pull(&with_affinity(1.0, 40.0), &words);
         assert!(full[1] > 9.9 && full[0] < 0.1, "{full:?}");
-        let half = with_affinity(0.5, 40.0).apply_with(
-            &[0.0, 0.0],
-            &q,
-            &ANCHORS[..4],
-            &[0, 1],
-            &JOINT,
-            &words,
-        );
+        let half = pull(&with_affinity(0.5, 40.0), &words);
         assert!(
             (half[0] - 5.0).abs() < 1e-2 && (half[1] - 5.0).abs() < 1e-2,
             "{half:?}"
         );
         // Without listed words the word vectors decide alone.
-        let none = with_affinity(1.0, 40.0).apply_with(
-            &[0.0, 0.0],
-            &q,
-            &ANCHORS[..4],
-            &[0, 1],
-            &JOINT,
-            &[],
-        );
+        let none = pull(&with_affinity(1.0, 40.0), &[]);
         assert_eq!(none, glove);
     }
 
     #[test]
     fn affinity_softmax_is_per_word_and_averaged_over_words() {
-        let q = [1.0, 0.0];
         // One word split evenly (equal cosines), one word all for the second class: 1/4, 3/4.
         let words: [&[(usize, f32)]; 3] = [&[(0, 0.5), (1, 0.5)], &[], &[(1, 0.3)]];
-        let out = with_affinity(1.0, 40.0).apply_with(
-            &[0.0, 0.0],
-            &q,
-            &ANCHORS[..4],
-            &[0, 1],
-            &JOINT,
-            &words,
-        );
+        let out = pull(&with_affinity(1.0, 40.0), &words);
         assert!(
             (out[0] - 2.5).abs() < 1e-3 && (out[1] - 7.5).abs() < 1e-3,
             "{out:?}"
         );
         // Sharpness 0 ignores the cosines' sizes, a high one keeps only the best class.
         let sharp: [&[(usize, f32)]; 1] = [&[(0, 0.5), (1, 0.6)]];
-        let flat = with_affinity(1.0, 0.0).apply_with(
-            &[0.0, 0.0],
-            &q,
-            &ANCHORS[..4],
-            &[0, 1],
-            &JOINT,
-            &sharp,
-        );
+        let flat = pull(&with_affinity(1.0, 0.0), &sharp);
         assert!((flat[0] - 5.0).abs() < 1e-3, "{flat:?}");
-        let peaked = with_affinity(1.0, 400.0).apply_with(
-            &[0.0, 0.0],
-            &q,
-            &ANCHORS[..4],
-            &[0, 1],
-            &JOINT,
-            &sharp,
-        );
+        let peaked = pull(&with_affinity(1.0, 400.0), &sharp);
         assert!(peaked[1] > 9.9, "{peaked:?}");
     }
 
