@@ -52,24 +52,30 @@ ensure_node_modules() {
   fi
 }
 
+# apt_install WHAT PKG...: Debian packages, the archive's list refreshed first.
+apt_install() {
+  step "apt-get install $1"
+  shift
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "$@"
+}
+
 ensure_chromium() {
   if ! dpkg -s chromium chromium-driver >/dev/null 2>&1; then
-    step "apt-get install chromium chromium-driver"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "chromium=$CHROMIUM_VERSION" "chromium-driver=$CHROMIUM_VERSION" ||
+    apt_install "chromium chromium-driver" "chromium=$CHROMIUM_VERSION" "chromium-driver=$CHROMIUM_VERSION" ||
       apt-get install -y -qq chromium chromium-driver
   fi
 }
 
+# sox with every format it reads (scripts/corpus/augment.py, scripts/build-pkg).
+ensure_sox() {
+  command -v sox >/dev/null || apt_install sox sox libsox-fmt-all
+}
+
 # What the corpus scripts' tests need: sox (augment.py) and a virtualenv with numpy, pinned.
 ensure_corpus_test_tools() {
-  if ! command -v sox >/dev/null; then
-    step "apt-get install sox"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq sox libsox-fmt-all
-  fi
+  ensure_sox
   local venv="$ROOT/.cache/venv-test"
   if ! "$venv/bin/python" -c 'import numpy' >/dev/null 2>&1; then
     step "python virtualenv for the corpus scripts' tests (.cache/venv-test)"

@@ -83,24 +83,22 @@ impl Copies {
 /// whose numbers agree to float precision: a header read and written again may move a value by
 /// its last digit).
 fn same_projection(a: &Index, b: &Index) -> bool {
-    match (a.extra.get("pca"), b.extra.get("pca")) {
+    let stored = |x: &Index| {
+        x.extra
+            .get("pca")
+            .is_some()
+            .then(|| crate::corpus::stored_projection(x).ok())
+    };
+    let close = |x: &[f32], y: &[f32]| {
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .all(|(u, v)| (u - v).abs() <= 1e-6 * (1.0 + u.abs()))
+    };
+    match (stored(a), stored(b)) {
         (None, None) => true,
-        (Some(_), Some(_)) => {
-            match (
-                crate::corpus::stored_projection(a),
-                crate::corpus::stored_projection(b),
-            ) {
-                (Ok(p), Ok(q)) => {
-                    let close = |x: &[f32], y: &[f32]| {
-                        x.len() == y.len()
-                            && x.iter()
-                                .zip(y)
-                                .all(|(u, v)| (u - v).abs() <= 1e-6 * (1.0 + u.abs()))
-                    };
-                    p.dim == q.dim && close(&p.mean, &q.mean) && close(&p.components, &q.components)
-                }
-                _ => false,
-            }
+        (Some(Some(p)), Some(Some(q))) => {
+            p.dim == q.dim && close(&p.mean, &q.mean) && close(&p.components, &q.components)
         }
         _ => false,
     }
