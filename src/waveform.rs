@@ -43,15 +43,15 @@ pub fn pairs(flat: &[f32]) -> Vec<Extent> {
 /// For each of `columns` equal slices of `v`, the min and max of its items' extents (`extent`).
 fn reduce<T: Copy>(v: &[T], columns: usize, extent: impl Fn(T) -> Extent) -> Vec<Extent> {
     let n = v.len();
+    if n == 0 {
+        return vec![(0.0, 0.0); columns];
+    }
     let per = columns.max(1);
     (0..columns)
         .map(|c| {
+            // With fewer items than columns, a slice is the one item it falls on.
             let a = c * n / per;
             let b = ((c + 1) * n / per).max(a + 1).min(n);
-            if a >= n {
-                // Fewer items than columns: repeat the nearest item.
-                return v.get(c * n / per).map_or((0.0, 0.0), |&x| extent(x));
-            }
             v[a..b]
                 .iter()
                 .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {

@@ -109,25 +109,10 @@ pub fn read_affinity(path: &std::path::Path) -> anyhow::Result<BTreeMap<String, 
         .map_err(|e| anyhow::anyhow!("{}: not an affinity table ({e})", path.display()))
 }
 
-/// The lowest best cosine of an affinity table's words (the floor a phrase's words are weighed
-/// from, [`Affinity::floor`]); `None` for an empty table.
-pub fn table_floor(table: &BTreeMap<String, String>) -> Option<f32> {
-    let mut best: std::collections::HashMap<&str, f32> = Default::default();
-    for entry in table.values().flat_map(|list| list.split_whitespace()) {
-        if let Some((word, cos)) = entry.rsplit_once(':') {
-            if let Ok(c) = cos.parse::<f32>() {
-                let b = best.entry(word).or_insert(f32::NEG_INFINITY);
-                *b = b.max(c / 100.0);
-            }
-        }
-    }
-    best.into_values().reduce(f32::min)
-}
-
 /// The text prior of `model` chosen on the validation split of `features`: every weight and
 /// sharpness of a small grid (with `affinity`, a table of words' classes by a sentence model,
 /// also every affinity weight and sharpness of [`AFFINITY_WEIGHTS`] × [`AFFINITY_SHARPNESS`],
-/// its words weighing the same or by their cosine above [`table_floor`]),
+/// its words weighing the same or by their cosine above [`Affinity::floor_of`]),
 /// with the `train` words as anchors, scored by how many `validation` words and class names (as
 /// typed) find a clip of their class first among the validation clips (the model alone, no
 /// tags); ties keep the earlier (smaller) weights. The prior returned anchors every word of
@@ -165,7 +150,7 @@ pub fn fit_text_prior(
     }
     let mut pulls: Vec<Option<Affinity>> = vec![None];
     if let Some(table) = affinity {
-        for floor in [None, table_floor(table)] {
+        for floor in [None, Affinity::floor_of(table)] {
             for weight in AFFINITY_WEIGHTS.into_iter().filter(|&w| w > 0.0) {
                 for sharpness in AFFINITY_SHARPNESS {
                     pulls.push(Some(Affinity {
@@ -460,8 +445,8 @@ mod tests {
         let t = read_affinity(&p).unwrap();
         assert_eq!(t["Bleat"], "sheep:71 ewe:66");
         // The floor is the lowest best cosine: ewe's 0.66 (sheep's best is 0.71).
-        assert_eq!(table_floor(&t), Some(0.66));
-        assert_eq!(table_floor(&BTreeMap::new()), None);
+        assert_eq!(Affinity::floor_of(&t), Some(0.66));
+        assert_eq!(Affinity::floor_of(&BTreeMap::new()), None);
         let a = Affinity {
             weight: 1.0,
             sharpness: 40.0,

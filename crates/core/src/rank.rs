@@ -164,7 +164,7 @@ pub struct TextPrior {
 }
 
 /// Each vocabulary word's nearest classes in a sentence model's space (all-MiniLM-L6-v2: the
-/// word against each class's label and its WordNet definitions; `scripts/vocab/affinity.py`),
+/// word against each class's label and its class words; `scripts/vocab/affinity.py`),
 /// kept to a few classes per word and to words near some class. A query's class shares become
 /// `(1 − weight)·glove + weight·mean_words softmax(sharpness · cos(word, class))`, the softmax
 /// over a word's listed classes, the mean over the query's words that are listed (none listed:
@@ -196,23 +196,35 @@ impl Affinity {
         mut class_row: impl FnMut(&str) -> Option<usize>,
     ) -> std::collections::HashMap<String, Vec<(usize, f32)>> {
         let mut out: std::collections::HashMap<String, Vec<(usize, f32)>> = Default::default();
-        for (class, list) in &self.words {
-            let Some(row) = class_row(class) else {
-                continue;
-            };
-            for entry in list.split_whitespace() {
-                let Some((word, cos)) = entry.rsplit_once(':') else {
-                    continue;
-                };
-                if let Ok(c) = cos.parse::<f32>() {
-                    out.entry(word.to_owned())
-                        .or_default()
-                        .push((row, c / 100.0));
-                }
+        for (class, word, cos) in entries(&self.words) {
+            if let Some(row) = class_row(class) {
+                out.entry(word.to_owned()).or_default().push((row, cos));
             }
         }
         out
     }
+
+    /// The lowest best cosine of a table's words (what [`Affinity::floor`] is set to); `None` for
+    /// an empty table.
+    pub fn floor_of(words: &BTreeMap<String, String>) -> Option<f32> {
+        let mut best: std::collections::HashMap<&str, f32> = Default::default();
+        for (_, word, cos) in entries(words) {
+            let b = best.entry(word).or_insert(f32::NEG_INFINITY);
+            *b = b.max(cos);
+        }
+        best.into_values().reduce(f32::min)
+    }
+}
+
+/// The entries of an affinity table ([`Affinity::words`]) as (class, word, cosine); malformed
+/// entries are skipped.
+fn entries(words: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str, f32)> {
+    words.iter().flat_map(|(class, list)| {
+        list.split_whitespace().filter_map(move |entry| {
+            let (word, cos) = entry.rsplit_once(':')?;
+            Some((class.as_str(), word, cos.parse::<f32>().ok()? / 100.0))
+        })
+    })
 }
 
 impl TextPrior {
@@ -228,21 +240,9 @@ impl TextPrior {
     /// The pulled embedding of a query. `tower`: the query through the text branch; `query`:
     /// its word vector; `anchors`: anchor word vectors (rows of `query.len()`), each of the
     /// class `anchor_class[i]`, a row of `labels_joint` (the labels through the text branch,
-    /// rows of `tower.len()`).
+    /// rows of `tower.len()`); `word_classes`: for each query word that has affinities, its
+    /// classes (rows of `labels_joint`) and cosines ([`Affinity::table`]; empty: none).
     pub fn apply(
-        &self,
-        tower: &[f32],
-        query: &[f32],
-        anchors: &[f32],
-        anchor_class: &[usize],
-        labels_joint: &[f32],
-    ) -> Vec<f32> {
-        self.apply_with(tower, query, anchors, anchor_class, labels_joint, &[])
-    }
-
-    /// [`TextPrior::apply`] with the query's words' affinities: for each query word that has
-    /// some, its classes (rows of `labels_joint`) and cosines ([`Affinity::table`]).
-    pub fn apply_with(
         &self,
         tower: &[f32],
         query: &[f32],
@@ -373,7 +373,8 @@ fn plain_stem(word: &str) -> String {
 }
 
 /// The share of `query` tokens whose stem is the stem of one of `tag` tokens or of a part of a
-/// hyphenated one ("hi hat" meets `hi-hat`, "toms" `tom-tom`; 0 with no query tokens). "dog" against `Canidae_dogs_wolves`' words is 1; "dog barking" is 0.5.
+/// hyphenated one ("hi hat" meets `hi-hat`, "toms" `tom-tom`; 0 with no query tokens). "dog"
+/// against `Canidae_dogs_wolves`' words is 1; "dog barking" is 0.5.
 pub fn tag_match(query: &[String], tag: &[String]) -> f32 {
     if query.is_empty() {
         return 0.0;
@@ -417,7 +418,7 @@ mod tests {
 
     #[test]
     fn no_weight_keeps_the_text_branch() {
-        let out = prior(0.0, 40.0).apply(&[1.0, 2.0], &[1.0, 0.0], &ANCHORS, &[0, 1], &JOINT);
+        let out = prior(0.0, 40.0).apply(&[1.0, 2.0], &[1.0, 0.0], &ANCHORS, &[0, 1], &JOINT, &[]);
         assert_eq!(out, vec![1.0, 2.0]);
     }
 
@@ -425,7 +426,14 @@ mod tests {
     fn full_weight_at_high_sharpness_moves_to_the_nearest_label() {
         // Nearer the first label in word space: lands on its joint embedding, wherever the
         // text branch put it.
-        let out = prior(1.0, 80.0).apply(&[-5.0, 7.0], &[0.9, 0.1], &ANCHORS[..4], &[0, 1], &JOINT);
+        let out = prior(1.0, 80.0).apply(
+            &[-5.0, 7.0],
+            &[0.9, 0.1],
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &[],
+        );
         assert!(
             (out[0] - 10.0).abs() < 1e-3 && out[1].abs() < 1e-3,
             "{out:?}"
@@ -435,7 +443,8 @@ mod tests {
     #[test]
     fn zero_sharpness_averages_the_labels_by_their_anchors() {
         // Every anchor weighs the same: the second label has two of three.
-        let out = prior(1.0, 0.0).apply(&[0.0, 0.0], &[1.0, 0.0], &ANCHORS, &[0, 1, 1], &JOINT);
+        let out =
+            prior(1.0, 0.0).apply(&[0.0, 0.0], &[1.0, 0.0], &ANCHORS, &[0, 1, 1], &JOINT, &[]);
         assert!((out[0] - 10.0 / 3.0).abs() < 1e-4 && (out[1] - 20.0 / 3.0).abs() < 1e-4);
     }
 
@@ -444,15 +453,22 @@ mod tests {
         // (0.8, 0.6) is nearer (1, 0) than (0, 1), but nearer still to the second label's
         // anchor (1, 1).
         let q = [0.8, 0.6];
-        let without = prior(1.0, 40.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT);
-        let with = prior(1.0, 40.0).apply(&[0.0, 0.0], &q, &ANCHORS, &[0, 1, 1], &JOINT);
+        let without = prior(1.0, 40.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT, &[]);
+        let with = prior(1.0, 40.0).apply(&[0.0, 0.0], &q, &ANCHORS, &[0, 1, 1], &JOINT, &[]);
         assert!(without[0] > without[1], "{without:?}");
         assert!(with[1] > with[0], "{with:?}");
     }
 
     #[test]
     fn half_weight_is_halfway() {
-        let out = prior(0.5, 80.0).apply(&[0.0, 4.0], &[1.0, 0.0], &ANCHORS[..4], &[0, 1], &JOINT);
+        let out = prior(0.5, 80.0).apply(
+            &[0.0, 4.0],
+            &[1.0, 0.0],
+            &ANCHORS[..4],
+            &[0, 1],
+            &JOINT,
+            &[],
+        );
         assert!(
             (out[0] - 5.0).abs() < 1e-3 && (out[1] - 2.0).abs() < 1e-3,
             "{out:?}"
@@ -477,7 +493,7 @@ mod tests {
 
     /// `p` applied to a zero text-branch output and the query (1, 0) with `words`' affinities.
     fn pull(p: &TextPrior, words: &[&[(usize, f32)]]) -> Vec<f32> {
-        p.apply_with(
+        p.apply(
             &[0.0, 0.0],
             &[1.0, 0.0],
             &ANCHORS[..4],
@@ -528,7 +544,7 @@ mod tests {
         // In word space the query is the first label's; its word is listed for the second only.
         let q = [1.0, 0.0];
         let words: [&[(usize, f32)]; 1] = [&[(1, 0.62)]];
-        let glove = prior(1.0, 80.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT);
+        let glove = prior(1.0, 80.0).apply(&[0.0, 0.0], &q, &ANCHORS[..4], &[0, 1], &JOINT, &[]);
         assert!(glove[0] > 9.9, "{glove:?}");
         let full = pull(&with_affinity(1.0, 40.0), &words);
         assert!(full[1] > 9.9 && full[0] < 0.1, "{full:?}");

@@ -274,7 +274,7 @@ impl Engine {
                     .iter()
                     .filter_map(|w| self.prior_words.get(w).map(Vec::as_slice))
                     .collect();
-                p.apply_with(
+                p.apply(
                     tower,
                     &text.vector,
                     &self.prior_anchors,
